@@ -1,0 +1,50 @@
+// Command polyfn is a Redis-compatible server with server-side functions
+// in Lua, JavaScript and WebAssembly.
+//
+//	polyfn [/path/to/polyfn.conf] [--port 6379] [--bind 127.0.0.1] [--name value...]
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/protocol"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "polyfn:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	if len(args) == 1 && (args[0] == "-v" || args[0] == "--version") {
+		fmt.Printf("polyfn %s (redis %s compatible)\n", core.Version, core.RedisVersion)
+		return nil
+	}
+	cfg := core.NewConfig()
+	if err := cfg.LoadArgs(args); err != nil {
+		return err
+	}
+	cs := core.New(cfg, core.DefaultTable())
+	srv, addrs, err := protocol.Listen(cs)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("polyfn %s (redis %s compatible) ready, listening on %v\n", core.Version, core.RedisVersion, addrs)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	select {
+	case s := <-sig:
+		cs.Log.Printf("received %v, shutting down", s)
+	case <-cs.Done():
+		cs.Log.Printf("SHUTDOWN, shutting down")
+	}
+	srv.Close()
+	cs.RequestShutdown()
+	return nil
+}

@@ -1,0 +1,3 @@
+package core
+
+func registerHashCommands(t *Table) {}

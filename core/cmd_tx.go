@@ -1,0 +1,3 @@
+package core
+
+func registerTxCommands(t *Table) {}

@@ -1,0 +1,24 @@
+package core
+
+// DefaultTable returns the table of every command polyfn implements. Each
+// command group lives in its own cmd_<group>.go file with a register
+// function; this list is the only place that names them all.
+func DefaultTable() *Table {
+	t := NewTable()
+	for _, register := range []func(*Table){
+		registerConnectionCommands,
+		registerServerCommands,
+		registerKeyCommands,
+		registerStringCommands,
+		registerBitmapCommands,
+		registerListCommands,
+		registerHashCommands,
+		registerSetCommands,
+		registerZSetCommands,
+		registerTxCommands,
+		registerPubSubCommands,
+	} {
+		register(t)
+	}
+	return t
+}

@@ -1,0 +1,276 @@
+package core
+
+import (
+	"errors"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Config holds the server's configuration parameters, as CONFIG GET/SET
+// and redis.conf name them. Each parameter has a canonical name, optional
+// aliases, a current value as Redis prints it, and a setter that
+// validates and applies a new value. Hot values are cached in atomics so
+// the command path reads them without locking.
+type Config struct {
+	mu     sync.RWMutex
+	params map[string]*Param // canonical and alias names
+	names  []string          // canonical names, sorted
+
+	// Databases is fixed at start-up.
+	Databases int
+
+	requirePass      atomic.Value // string
+	slowlogThreshold atomic.Int64
+	slowlogMaxLen    atomic.Int64
+	protoMaxBulkLen  atomic.Int64
+	busyThreshold    atomic.Int64
+	hz               atomic.Int64
+	activeExpire     atomic.Bool
+	debugCommand     atomic.Value // "yes", "no", "local"
+}
+
+// Param is one configuration parameter.
+type Param struct {
+	Name      string
+	Aliases   []string
+	Immutable bool // only settable at start-up
+	value     string
+	// set validates s and applies it; it returns the value to store (as
+	// CONFIG GET will print it) or an error whose text follows Redis's
+	// "argument ..." phrasing.
+	set func(s string) (string, error)
+}
+
+// ErrImmutable is returned when CONFIG SET targets a start-up-only
+// parameter.
+var ErrImmutable = errors.New("can't set immutable config")
+
+// ErrUnknownParam is returned for a name Config does not know.
+var ErrUnknownParam = errors.New("unknown parameter")
+
+// NewConfig returns the default configuration.
+func NewConfig() *Config {
+	c := &Config{params: map[string]*Param{}, Databases: defaultDatabases}
+	c.registerDefaults()
+	return c
+}
+
+// Define adds a parameter with its default value. It panics on a
+// duplicate name (a programming error).
+func (c *Config) Define(p *Param, def string) {
+	for _, n := range append([]string{p.Name}, p.Aliases...) {
+		if c.params[n] != nil {
+			panic("core: duplicate config parameter " + n)
+		}
+		c.params[n] = p
+	}
+	c.names = append(c.names, p.Name)
+	sort.Strings(c.names)
+	v, err := p.set(def)
+	if err != nil {
+		panic("core: bad default for " + p.Name + ": " + err.Error())
+	}
+	p.value = v
+}
+
+// Set changes a parameter. startup allows immutable parameters (command
+// line and config file).
+func (c *Config) Set(name, value string, startup bool) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p := c.params[strings.ToLower(name)]
+	if p == nil {
+		return ErrUnknownParam
+	}
+	if p.Immutable && !startup {
+		return ErrImmutable
+	}
+	v, err := p.set(value)
+	if err != nil {
+		return err
+	}
+	p.value = v
+	return nil
+}
+
+// Get returns a parameter's value by canonical or alias name.
+func (c *Config) Get(name string) (string, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	p := c.params[strings.ToLower(name)]
+	if p == nil {
+		return "", false
+	}
+	return p.value, true
+}
+
+// Lookup returns the parameter by canonical or alias name, or nil.
+func (c *Config) Lookup(name string) *Param {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.params[strings.ToLower(name)]
+}
+
+// Matching returns (name, value) pairs for every canonical name or alias
+// matching the glob pattern, as CONFIG GET does.
+func (c *Config) Matching(pattern string) [][2]string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var out [][2]string
+	for name, p := range c.params {
+		if Match(pattern, name, true) {
+			out = append(out, [2]string{name, p.value})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	return out
+}
+
+// Names returns the canonical parameter names, sorted.
+func (c *Config) Names() []string { return c.names }
+
+// Typed accessors for the values the server reads on hot paths.
+func (c *Config) RequirePass() string       { s, _ := c.requirePass.Load().(string); return s }
+func (c *Config) SlowlogSlowerThan() int64  { return c.slowlogThreshold.Load() }
+func (c *Config) SlowlogMaxLen() int64      { return c.slowlogMaxLen.Load() }
+func (c *Config) ProtoMaxBulkLen() int64    { return c.protoMaxBulkLen.Load() }
+func (c *Config) BusyReplyThreshold() int64 { return c.busyThreshold.Load() }
+func (c *Config) Hz() int64                 { return c.hz.Load() }
+func (c *Config) ActiveExpire() bool        { return c.activeExpire.Load() }
+func (c *Config) SetActiveExpire(on bool)   { c.activeExpire.Store(on) }
+func (c *Config) DebugCommand() string      { s, _ := c.debugCommand.Load().(string); return s }
+
+// Setters for the common parameter kinds.
+
+// StringParam accepts any value.
+func StringParam(apply func(string)) func(string) (string, error) {
+	return func(s string) (string, error) {
+		if apply != nil {
+			apply(s)
+		}
+		return s, nil
+	}
+}
+
+// BoolParam accepts yes/no.
+func BoolParam(apply func(bool)) func(string) (string, error) {
+	return func(s string) (string, error) {
+		switch strings.ToLower(s) {
+		case "yes":
+			if apply != nil {
+				apply(true)
+			}
+			return "yes", nil
+		case "no":
+			if apply != nil {
+				apply(false)
+			}
+			return "no", nil
+		}
+		return "", errors.New("argument must be 'yes' or 'no'")
+	}
+}
+
+// IntParam accepts an integer in [min, max]; memory enables units
+// (k, kb, m, mb, g, gb) as Redis's memory parameters do.
+func IntParam(min, max int64, memory bool, apply func(int64)) func(string) (string, error) {
+	return func(s string) (string, error) {
+		var n int64
+		var ok bool
+		if memory {
+			n, ok = ParseMemory(s)
+		} else {
+			n, ok = ParseInt([]byte(s))
+		}
+		if !ok {
+			return "", errors.New("argument couldn't be parsed into an integer")
+		}
+		if n < min || n > max {
+			return "", errors.New("argument must be between " + itoa(min) + " and " + itoa(max) + " inclusive")
+		}
+		if apply != nil {
+			apply(n)
+		}
+		return strconv.FormatInt(n, 10), nil
+	}
+}
+
+// EnumParam accepts one of the given words.
+func EnumParam(words []string, apply func(string)) func(string) (string, error) {
+	return func(s string) (string, error) {
+		for _, w := range words {
+			if strings.EqualFold(w, s) {
+				if apply != nil {
+					apply(w)
+				}
+				return w, nil
+			}
+		}
+		return "", errors.New("argument(s) must be one of the following: " + strings.Join(words, ", "))
+	}
+}
+
+// ParseMemory parses a memory amount with Redis's units: b, k, kb, m, mb,
+// g, gb (k = 1000, kb = 1024).
+func ParseMemory(s string) (int64, bool) {
+	l := strings.ToLower(s)
+	mul := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mul    int64
+	}{{"gb", 1 << 30}, {"mb", 1 << 20}, {"kb", 1 << 10}, {"g", 1e9}, {"m", 1e6}, {"k", 1e3}, {"b", 1}} {
+		if strings.HasSuffix(l, u.suffix) {
+			l, mul = strings.TrimSuffix(l, u.suffix), u.mul
+			break
+		}
+	}
+	n, ok := ParseInt([]byte(l))
+	if !ok {
+		return 0, false
+	}
+	return n * mul, true
+}
+
+func (c *Config) registerDefaults() {
+	def := func(name string, aliases []string, immutable bool, set func(string) (string, error), value string) {
+		c.Define(&Param{Name: name, Aliases: aliases, Immutable: immutable, set: set}, value)
+	}
+	def("port", nil, true, IntParam(0, 65535, false, nil), "6379")
+	def("bind", nil, true, StringParam(nil), "127.0.0.1 -::1")
+	def("databases", nil, true, IntParam(1, NumDatabasesMax, false, func(n int64) { c.Databases = int(n) }), "16")
+	def("requirepass", nil, false, StringParam(func(s string) { c.requirePass.Store(s) }), "")
+	def("busy-reply-threshold", []string{"lua-time-limit"}, false, IntParam(0, 1<<62, false, c.busyThreshold.Store), "5000")
+	def("proto-max-bulk-len", nil, false, IntParam(1024*1024, 1<<62, true, c.protoMaxBulkLen.Store), "536870912")
+	def("slowlog-log-slower-than", nil, false, IntParam(-1, 1<<62, false, c.slowlogThreshold.Store), "10000")
+	def("slowlog-max-len", nil, false, IntParam(0, 1<<62, false, c.slowlogMaxLen.Store), "128")
+	def("hz", nil, false, IntParam(0, 1<<31-1, false, func(n int64) {
+		n = max(1, min(n, 500))
+		c.hz.Store(n)
+	}), "10")
+	def("enable-debug-command", nil, true, EnumParam([]string{"no", "yes", "local"}, func(s string) { c.debugCommand.Store(s) }), "no")
+	def("timeout", nil, false, IntParam(0, 1<<31-1, false, nil), "0")
+	def("maxclients", nil, false, IntParam(1, 1<<31-1, false, nil), "10000")
+	def("maxmemory", nil, false, IntParam(0, 1<<62, true, nil), "0")
+	def("maxmemory-policy", nil, false, EnumParam([]string{"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}, nil), "noeviction")
+	def("save", nil, false, StringParam(nil), "3600 1 300 100 60 10000")
+	def("appendonly", nil, false, BoolParam(nil), "no")
+	def("dir", nil, false, StringParam(nil), ".")
+	def("dbfilename", nil, false, StringParam(nil), "dump.rdb")
+	def("loglevel", nil, false, EnumParam([]string{"debug", "verbose", "notice", "warning"}, nil), "notice")
+	def("logfile", nil, true, StringParam(nil), "")
+	def("daemonize", nil, true, BoolParam(nil), "no")
+	def("protected-mode", nil, false, BoolParam(nil), "yes")
+	c.activeExpire.Store(true)
+}
+
+// IdleTimeout is the `timeout` parameter: how long an idle client may
+// stay connected (0: forever).
+func (c *Config) IdleTimeout() time.Duration {
+	v, _ := c.Get("timeout")
+	n, _ := ParseInt([]byte(v))
+	return time.Duration(n) * time.Second
+}

@@ -1,0 +1,334 @@
+// Package core is polyfn's server core: the command table and dispatch,
+// the keyspace lock, client sessions, configuration, INFO and the command
+// groups. The protocol layer feeds it parsed commands through Exec and
+// gives it a ReplyWriter per connection; the core never sees bytes on the
+// wire.
+package core
+
+import (
+	"bytes"
+	"fmt"
+	"log"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/polyfn/polyfn/core/keyspace"
+)
+
+// Version is polyfn's own version; RedisVersion is the Redis version it
+// answers as (INFO redis_version, HELLO), since clients gate features on it.
+const (
+	Version          = "0.1.0"
+	RedisVersion     = "7.0.15"
+	RedisVersionNum  = 0x07000f
+	NumDatabasesMax  = 16
+	defaultDatabases = 16
+)
+
+// Server is one polyfn instance.
+type Server struct {
+	Config *Config
+	Table  *Table
+	Log    *log.Logger
+	Start  time.Time
+
+	// mu is the keyspace lock: every command runs with it held, so
+	// commands (and later scripts) are atomic with respect to each other.
+	mu  sync.Mutex
+	DBs []*keyspace.DB
+
+	clientsMu sync.Mutex
+	clients   map[int64]*Client
+	nextID    atomic.Int64
+
+	Stats Stats
+
+	blocking blockingState
+	watching map[watchKey]map[*Client]struct{}
+	PubSub   PubSub
+	monitors map[*Client]struct{}
+
+	// Dirty counts changes since the last save (rdb_changes_since_last_save).
+	Dirty int64
+
+	shutdownOnce sync.Once
+	shutdown     chan struct{}
+	stopExpire   chan struct{}
+}
+
+// New returns a server with the given configuration and command table.
+func New(cfg *Config, table *Table) *Server {
+	s := &Server{
+		Config:     cfg,
+		Table:      table,
+		Log:        log.New(os.Stderr, "", log.LstdFlags),
+		Start:      time.Now(),
+		clients:    map[int64]*Client{},
+		watching:   map[watchKey]map[*Client]struct{}{},
+		monitors:   map[*Client]struct{}{},
+		shutdown:   make(chan struct{}),
+		stopExpire: make(chan struct{}),
+	}
+	s.PubSub.init()
+	s.blocking.init()
+	n := cfg.Databases
+	for i := 0; i < n; i++ {
+		s.DBs = append(s.DBs, keyspace.New(i))
+	}
+	s.Stats.init()
+	go s.expireLoop()
+	return s
+}
+
+// Lock and Unlock take and release the keyspace lock, for code outside
+// Exec that must touch the keyspace (tests, persistence).
+func (s *Server) Lock()   { s.mu.Lock() }
+func (s *Server) Unlock() { s.mu.Unlock() }
+
+// Done is closed when SHUTDOWN asks the process to stop.
+func (s *Server) Done() <-chan struct{} { return s.shutdown }
+
+// RequestShutdown closes Done (once).
+func (s *Server) RequestShutdown() {
+	s.shutdownOnce.Do(func() {
+		close(s.shutdown)
+		close(s.stopExpire)
+	})
+}
+
+// NewClient registers a connection. The caller sets W before Exec.
+func (s *Server) NewClient(conn Conn, addr, laddr string) *Client {
+	c := &Client{
+		ID:      s.nextID.Add(1),
+		Conn:    conn,
+		Addr:    addr,
+		LAddr:   laddr,
+		Resp:    2,
+		Created: time.Now(),
+		User:    "default",
+	}
+	c.DB = s.DBs[0]
+	c.Authed = s.Config.RequirePass() == ""
+	c.LastSeen.Store(time.Now().UnixMilli())
+	s.clientsMu.Lock()
+	s.clients[c.ID] = c
+	s.clientsMu.Unlock()
+	s.Stats.ConnectionsReceived.Add(1)
+	return c
+}
+
+// RemoveClient forgets a closed connection and everything it held
+// (subscriptions, watches, a pending blocking command).
+func (s *Server) RemoveClient(c *Client) {
+	s.mu.Lock()
+	s.unblock(c)
+	s.unwatchAll(c)
+	s.PubSub.unsubscribeAll(c)
+	delete(s.monitors, c)
+	s.mu.Unlock()
+	s.clientsMu.Lock()
+	delete(s.clients, c.ID)
+	s.clientsMu.Unlock()
+}
+
+// Clients returns the connected clients ordered by id.
+func (s *Server) Clients() []*Client {
+	s.clientsMu.Lock()
+	out := make([]*Client, 0, len(s.clients))
+	for _, c := range s.clients {
+		out = append(out, c)
+	}
+	s.clientsMu.Unlock()
+	sortClients(out)
+	return out
+}
+
+// Ctx is the context of one command execution.
+type Ctx struct {
+	S    *Server
+	C    *Client
+	Cmd  *Command
+	// Args are the command's arguments, Args[0] being its name. They
+	// alias the connection's read buffer: copy anything that is kept
+	// beyond the command (keys given to keyspace.DB are copied for you).
+	Args [][]byte
+	W    ReplyWriter
+	DB   *keyspace.DB
+	// Now is the command's clock in unix milliseconds, fixed for its
+	// whole run as Redis does (expiry checks, TTL arithmetic).
+	Now int64
+	// NoBlock makes blocking commands answer as on timeout (inside MULTI
+	// and scripts).
+	NoBlock bool
+	// InMulti is set while EXEC runs the queued commands.
+	InMulti bool
+
+	failed bool
+}
+
+// Error replies with an error and counts it in errorstats.
+func (ctx *Ctx) Error(msg string) {
+	ctx.failed = true
+	ctx.S.Stats.countError(msg)
+	ctx.W.WriteError(msg)
+}
+
+// Errorf formats an error reply.
+func (ctx *Ctx) Errorf(format string, args ...any) { ctx.Error(fmt.Sprintf(format, args...)) }
+
+// OK replies +OK.
+func (ctx *Ctx) OK() { ctx.W.WriteStatus("OK") }
+
+// WrongArity replies with the arity error for the running command.
+func (ctx *Ctx) WrongArity() { ctx.Errorf(fmtWrongArity, ctx.Cmd.FullName()) }
+
+// SyntaxError replies "ERR syntax error".
+func (ctx *Ctx) SyntaxError() { ctx.Error(ErrSyntax) }
+
+// Modified must be called after a command changes key in ctx.DB: it
+// invalidates WATCHes, wakes clients blocked on the key and counts the
+// change for persistence.
+func (ctx *Ctx) Modified(key []byte) {
+	ctx.S.Dirty++
+	ctx.S.touchWatched(ctx.DB, key)
+	ctx.S.signalReady(ctx.DB, key)
+}
+
+// Exec runs one command for client c, as received from the network. It
+// takes the keyspace lock itself; the reply goes to c.W.
+func (s *Server) Exec(c *Client, args [][]byte) {
+	c.LastSeen.Store(time.Now().UnixMilli())
+	cmd, found := s.Table.Lookup(args)
+	if cmd == nil || !found {
+		s.mu.Lock()
+		s.rejectUnknown(c, cmd, args)
+		s.mu.Unlock()
+		return
+	}
+	if !cmd.CheckArity(len(args)) {
+		s.mu.Lock()
+		s.reject(c, cmd, fmt.Sprintf(fmtWrongArity, cmd.FullName()))
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !c.Authed && !cmd.Has(FlagNoAuth) {
+		s.reject(c, cmd, ErrNoAuth)
+		return
+	}
+	if c.Multi != nil && cmd.Has(FlagNoMulti) {
+		s.reject(c, cmd, fmtNotAllowedMulti)
+		return
+	}
+	if c.Resp == 2 && c.Subscriptions() > 0 && !allowedInPubSub(cmd) {
+		s.reject(c, cmd, fmt.Sprintf(fmtPubSubContext, cmd.FullName()))
+		return
+	}
+	if c.Multi != nil && !multiControl(cmd) {
+		q := QueuedCommand{Cmd: cmd, Args: make([][]byte, len(args))}
+		for i, a := range args {
+			q.Args[i] = bytes.Clone(a)
+		}
+		c.Multi.Queue = append(c.Multi.Queue, q)
+		c.W.WriteStatus("QUEUED")
+		return
+	}
+	ctx := &Ctx{S: s, C: c, Cmd: cmd, Args: args, W: c.W, DB: c.DB}
+	s.call(ctx)
+	if c.blocked != nil {
+		s.waitBlocked(c) // releases and retakes the lock
+	}
+	s.serveReady()
+}
+
+// call runs a command with statistics, MONITOR feed and slow log. The
+// lock is held.
+func (s *Server) call(ctx *Ctx) {
+	if len(s.monitors) > 0 && !ctx.Cmd.Has(FlagSkipMonitor) && !ctx.Cmd.Has(FlagAdmin) {
+		s.feedMonitors(ctx)
+	}
+	start := time.Now()
+	ctx.Now = start.UnixMilli()
+	ctx.Cmd.Handler(ctx)
+	dur := time.Since(start)
+	st := s.Stats.command(ctx.Cmd)
+	st.Calls++
+	st.Usec += dur.Microseconds()
+	if ctx.failed {
+		st.Failed++
+	}
+	s.Stats.Commands++
+	if ctx.C != nil {
+		ctx.C.LastCmd = ctx.Cmd.FullName()
+	}
+	s.slowlogAdd(ctx, dur)
+}
+
+// Call runs cmd for ctx's client from inside another command (EXEC, and
+// later scripts): no queueing, no blocking, same statistics.
+func (s *Server) Call(parent *Ctx, cmd *Command, args [][]byte, w ReplyWriter) {
+	ctx := &Ctx{S: s, C: parent.C, Cmd: cmd, Args: args, W: w, DB: parent.C.DB, NoBlock: true, InMulti: parent.InMulti}
+	s.call(ctx)
+}
+
+// reject answers a command refused before it ran, and poisons an open
+// transaction as Redis does.
+func (s *Server) reject(c *Client, cmd *Command, msg string) {
+	if c.Multi != nil {
+		c.Multi.Aborted = true
+	}
+	if cmd != nil {
+		s.Stats.command(cmd).Rejected++
+	}
+	s.Stats.countError(msg)
+	c.W.WriteError(msg)
+}
+
+func (s *Server) rejectUnknown(c *Client, parent *Command, args [][]byte) {
+	if parent != nil {
+		s.reject(c, nil, fmt.Sprintf(fmtUnknownSubcmd, truncate(string(args[1]), 128), strings.ToUpper(string(args[0]))))
+		return
+	}
+	var b strings.Builder
+	for _, a := range args[1:] {
+		if b.Len() >= 128 {
+			break
+		}
+		b.WriteByte('\'')
+		b.WriteString(truncate(string(a), 128-b.Len()))
+		b.WriteString("' ")
+	}
+	s.reject(c, nil, fmt.Sprintf(fmtUnknownCommand, truncate(string(args[0]), 128), b.String()))
+}
+
+func truncate(s string, n int) string {
+	if n < 0 {
+		n = 0
+	}
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func allowedInPubSub(cmd *Command) bool {
+	switch cmd.Name {
+	case "ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe",
+		"psubscribe", "punsubscribe", "quit", "reset":
+		return true
+	}
+	return false
+}
+
+// multiControl lists the commands that act immediately inside MULTI.
+func multiControl(cmd *Command) bool {
+	switch cmd.Name {
+	case "exec", "discard", "multi", "watch", "quit", "reset":
+		return true
+	}
+	return false
+}

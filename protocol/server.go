@@ -1,0 +1,242 @@
+// Package protocol is polyfn's network side: the RESP2/RESP3 request
+// reader and reply writer, and the TCP server that turns connections into
+// core.Exec calls. See RATIONALE.md for why requests are parsed here
+// rather than by redcon's reader.
+package protocol
+
+import (
+	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/polyfn/polyfn/core"
+)
+
+// Server accepts connections and serves them against a core.Server.
+type Server struct {
+	core *core.Server
+	ln   net.Listener
+
+	mu     sync.Mutex
+	conns  map[*conn]struct{}
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// NewServer returns a protocol server for cs.
+func NewServer(cs *core.Server) *Server {
+	return &Server{core: cs, conns: map[*conn]struct{}{}}
+}
+
+// Serve accepts connections on ln until Close. It returns nil after Close.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	s.ln = ln
+	s.mu.Unlock()
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			s.mu.Lock()
+			closed := s.closed
+			s.mu.Unlock()
+			if closed || errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				time.Sleep(5 * time.Millisecond)
+				continue
+			}
+			return err
+		}
+		s.wg.Add(1)
+		go s.handle(nc)
+	}
+}
+
+// Close stops accepting, closes every connection and waits for their
+// goroutines to finish.
+func (s *Server) Close() {
+	s.mu.Lock()
+	s.closed = true
+	if s.ln != nil {
+		s.ln.Close()
+	}
+	for c := range s.conns {
+		c.nc.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+}
+
+// conn is one client connection. Its output buffer w is written by the
+// connection's goroutine while it executes commands (under the keyspace
+// lock) and, for clients that receive out-of-band messages (pub/sub,
+// MONITOR), by other goroutines through Deliver, also under the keyspace
+// lock. Once a connection is "shared" (it has subscribed), swapping the
+// buffer out for writing therefore takes the keyspace lock too; wmu keeps
+// the socket writes in order.
+type conn struct {
+	srv    *Server
+	nc     net.Conn
+	rd     *Reader
+	w      *Writer
+	spare  []byte
+	client *core.Client
+
+	wmu     sync.Mutex
+	shared  atomic.Bool
+	notify  chan struct{}
+	closing atomic.Bool
+}
+
+func (s *Server) handle(nc net.Conn) {
+	defer s.wg.Done()
+	c := &conn{srv: s, nc: nc, w: NewWriter(2)}
+	c.rd = NewReader(nc)
+	if tc, ok := nc.(*net.TCPConn); ok {
+		tc.SetNoDelay(true)
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		nc.Close()
+		return
+	}
+	s.conns[c] = struct{}{}
+	n := len(s.conns)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+	}()
+	if max, _ := s.core.Config.Get("maxclients"); n > atoiDefault(max, 10000) {
+		s.core.Stats.RejectedConns.Add(1)
+		nc.Write([]byte("-ERR max number of clients reached\r\n"))
+		nc.Close()
+		return
+	}
+	c.client = s.core.NewClient(c, nc.RemoteAddr().String(), nc.LocalAddr().String())
+	c.client.W = c.w
+	c.rd.MaxBulkLen = s.core.Config.ProtoMaxBulkLen()
+	c.rd.Authenticated = func() bool { return c.client.Authed }
+	defer func() {
+		s.core.RemoveClient(c.client)
+		c.closing.Store(true)
+		if c.notify != nil {
+			close(c.notify)
+		}
+		nc.Close()
+	}()
+	c.serve()
+}
+
+func (c *conn) serve() {
+	for {
+		args, err := c.rd.Next()
+		if err != nil {
+			c.w.WriteError("ERR " + err.Error())
+			c.flush()
+			return
+		}
+		if args == nil {
+			if c.flush() != nil {
+				return
+			}
+			if t := c.srv.core.Config.IdleTimeout(); t > 0 && c.client.Subscriptions() == 0 {
+				c.nc.SetReadDeadline(time.Now().Add(t))
+			}
+			if c.rd.Fill() != nil {
+				return
+			}
+			continue
+		}
+		c.srv.core.Exec(c.client, args)
+		if c.client.CloseSoon || c.closing.Load() {
+			c.flush()
+			return
+		}
+		// Do not let a long pipeline grow the output without bound.
+		if c.w.Len() > 64*1024 && !c.shared.Load() {
+			if c.flush() != nil {
+				return
+			}
+		}
+	}
+}
+
+// flush writes buffered replies to the socket.
+func (c *conn) flush() error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	var out []byte
+	if c.shared.Load() {
+		c.srv.core.Lock()
+		out = c.w.buf
+		c.w.buf = c.spare[:0]
+		c.srv.core.Unlock()
+	} else {
+		out = c.w.buf
+		c.w.buf = c.spare[:0]
+	}
+	if len(out) == 0 {
+		c.spare = out
+		return nil
+	}
+	_, err := c.nc.Write(out)
+	if cap(out) > 1<<20 {
+		out = nil // do not keep a huge buffer for an idle connection
+	}
+	c.spare = out[:0]
+	return err
+}
+
+// Deliver implements core.Conn: called with the keyspace lock held.
+func (c *conn) Deliver(fn func(w core.ReplyWriter)) {
+	if c.closing.Load() {
+		return
+	}
+	if !c.shared.Load() {
+		c.shared.Store(true)
+		c.notify = make(chan struct{}, 1)
+		go c.writer(c.notify)
+	}
+	fn(c.w)
+	select {
+	case c.notify <- struct{}{}:
+	default:
+	}
+}
+
+// writer flushes out-of-band messages for a shared connection.
+func (c *conn) writer(notify chan struct{}) {
+	for range notify {
+		if c.flush() != nil {
+			c.nc.Close()
+			return
+		}
+	}
+}
+
+// Close implements core.Conn (CLIENT KILL).
+func (c *conn) Close() {
+	c.closing.Store(true)
+	c.nc.Close()
+}
+
+// SetResp implements core.Conn.
+func (c *conn) SetResp(v int) { c.w.SetResp(v) }
+
+// PendingOutput implements core.Conn.
+func (c *conn) PendingOutput() int { return c.w.Len() }
+
+func atoiDefault(s string, def int) int {
+	n, ok := core.ParseInt([]byte(s))
+	if !ok {
+		return def
+	}
+	return int(n)
+}
