@@ -34,9 +34,8 @@ func cmdPing(ctx *Ctx) {
 }
 
 func cmdSelect(ctx *Ctx) {
-	n, ok := ParseInt(ctx.Args[1])
+	n, ok := ctx.Int(1)
 	if !ok {
-		ctx.Error(ErrInvalidDBIndex)
 		return
 	}
 	if n < 0 || n >= int64(len(ctx.S.DBs)) {

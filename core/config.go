@@ -23,14 +23,13 @@ type Config struct {
 	// Databases is fixed at start-up.
 	Databases int
 
-	requirePass      atomic.Value // string
-	slowlogThreshold atomic.Int64
-	slowlogMaxLen    atomic.Int64
-	protoMaxBulkLen  atomic.Int64
-	busyThreshold    atomic.Int64
-	hz               atomic.Int64
-	activeExpire     atomic.Bool
-	debugCommand     atomic.Value // "yes", "no", "local"
+	// ints caches every integer parameter (by canonical and alias names);
+	// the map itself is fixed after NewConfig.
+	ints map[string]*atomic.Int64
+
+	requirePass  atomic.Value // string
+	activeExpire atomic.Bool
+	debugCommand atomic.Value // "yes", "no", "local"
 }
 
 // Param is one configuration parameter.
@@ -54,7 +53,7 @@ var ErrUnknownParam = errors.New("unknown parameter")
 
 // NewConfig returns the default configuration.
 func NewConfig() *Config {
-	c := &Config{params: map[string]*Param{}, Databases: defaultDatabases}
+	c := &Config{params: map[string]*Param{}, ints: map[string]*atomic.Int64{}, Databases: defaultDatabases}
 	c.registerDefaults()
 	return c
 }
@@ -135,11 +134,30 @@ func (c *Config) Names() []string { return c.names }
 
 // Typed accessors for the values the server reads on hot paths.
 func (c *Config) RequirePass() string       { s, _ := c.requirePass.Load().(string); return s }
-func (c *Config) SlowlogSlowerThan() int64  { return c.slowlogThreshold.Load() }
-func (c *Config) SlowlogMaxLen() int64      { return c.slowlogMaxLen.Load() }
-func (c *Config) ProtoMaxBulkLen() int64    { return c.protoMaxBulkLen.Load() }
-func (c *Config) BusyReplyThreshold() int64 { return c.busyThreshold.Load() }
-func (c *Config) Hz() int64                 { return c.hz.Load() }
+func (c *Config) SlowlogSlowerThan() int64  { return c.Int("slowlog-log-slower-than") }
+func (c *Config) SlowlogMaxLen() int64      { return c.Int("slowlog-max-len") }
+func (c *Config) ProtoMaxBulkLen() int64    { return c.Int("proto-max-bulk-len") }
+func (c *Config) BusyReplyThreshold() int64 { return c.Int("busy-reply-threshold") }
+func (c *Config) Hz() int64                 { return max(1, min(c.Int("hz"), 500)) }
+
+// Int returns the current value of an integer parameter without locking.
+// It panics for a name that is not an integer parameter.
+func (c *Config) Int(name string) int64 { return c.ints[name].Load() }
+
+// DefineInt adds an integer parameter in [min, max] (memory: accepts
+// units) whose value Int reads without locking.
+func (c *Config) DefineInt(name string, aliases []string, immutable bool, min, max int64, memory bool, def string, apply func(int64)) {
+	v := new(atomic.Int64)
+	for _, n := range append([]string{name}, aliases...) {
+		c.ints[n] = v
+	}
+	c.Define(&Param{Name: name, Aliases: aliases, Immutable: immutable, set: IntParam(min, max, memory, func(n int64) {
+		v.Store(n)
+		if apply != nil {
+			apply(n)
+		}
+	})}, def)
+}
 func (c *Config) ActiveExpire() bool        { return c.activeExpire.Load() }
 func (c *Config) SetActiveExpire(on bool)   { c.activeExpire.Store(on) }
 func (c *Config) DebugCommand() string      { s, _ := c.debugCommand.Load().(string); return s }
@@ -239,22 +257,20 @@ func (c *Config) registerDefaults() {
 	def := func(name string, aliases []string, immutable bool, set func(string) (string, error), value string) {
 		c.Define(&Param{Name: name, Aliases: aliases, Immutable: immutable, set: set}, value)
 	}
-	def("port", nil, true, IntParam(0, 65535, false, nil), "6379")
+	const maxInt = 1<<63 - 1
+	c.DefineInt("port", nil, true, 0, 65535, false, "6379", nil)
 	def("bind", nil, true, StringParam(nil), "127.0.0.1 -::1")
-	def("databases", nil, true, IntParam(1, NumDatabasesMax, false, func(n int64) { c.Databases = int(n) }), "16")
+	c.DefineInt("databases", nil, true, 1, NumDatabasesMax, false, "16", func(n int64) { c.Databases = int(n) })
 	def("requirepass", nil, false, StringParam(func(s string) { c.requirePass.Store(s) }), "")
-	def("busy-reply-threshold", []string{"lua-time-limit"}, false, IntParam(0, 1<<62, false, c.busyThreshold.Store), "5000")
-	def("proto-max-bulk-len", nil, false, IntParam(1024*1024, 1<<62, true, c.protoMaxBulkLen.Store), "536870912")
-	def("slowlog-log-slower-than", nil, false, IntParam(-1, 1<<62, false, c.slowlogThreshold.Store), "10000")
-	def("slowlog-max-len", nil, false, IntParam(0, 1<<62, false, c.slowlogMaxLen.Store), "128")
-	def("hz", nil, false, IntParam(0, 1<<31-1, false, func(n int64) {
-		n = max(1, min(n, 500))
-		c.hz.Store(n)
-	}), "10")
+	c.DefineInt("busy-reply-threshold", []string{"lua-time-limit"}, false, 0, maxInt, false, "5000", nil)
+	c.DefineInt("proto-max-bulk-len", nil, false, 1024*1024, maxInt, true, "536870912", nil)
+	c.DefineInt("slowlog-log-slower-than", nil, false, -1, maxInt, false, "10000", nil)
+	c.DefineInt("slowlog-max-len", nil, false, 0, maxInt, false, "128", nil)
+	c.DefineInt("hz", nil, false, 0, 1<<31-1, false, "10", nil)
 	def("enable-debug-command", nil, true, EnumParam([]string{"no", "yes", "local"}, func(s string) { c.debugCommand.Store(s) }), "no")
-	def("timeout", nil, false, IntParam(0, 1<<31-1, false, nil), "0")
-	def("maxclients", nil, false, IntParam(1, 1<<31-1, false, nil), "10000")
-	def("maxmemory", nil, false, IntParam(0, 1<<62, true, nil), "0")
+	c.DefineInt("timeout", nil, false, 0, 1<<31-1, false, "0", nil)
+	c.DefineInt("maxclients", nil, false, 1, 1<<31-1, false, "10000", nil)
+	c.DefineInt("maxmemory", nil, false, 0, maxInt, true, "0", nil)
 	def("maxmemory-policy", nil, false, EnumParam([]string{"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}, nil), "noeviction")
 	def("save", nil, false, StringParam(nil), "3600 1 300 100 60 10000")
 	def("appendonly", nil, false, BoolParam(nil), "no")
@@ -264,13 +280,17 @@ func (c *Config) registerDefaults() {
 	def("logfile", nil, true, StringParam(nil), "")
 	def("daemonize", nil, true, BoolParam(nil), "no")
 	def("protected-mode", nil, false, BoolParam(nil), "yes")
+	// Encoding thresholds of the data types (OBJECT ENCODING).
+	c.DefineInt("hash-max-listpack-entries", []string{"hash-max-ziplist-entries"}, false, 0, maxInt, false, "128", nil)
+	c.DefineInt("hash-max-listpack-value", []string{"hash-max-ziplist-value"}, false, 0, maxInt, true, "64", nil)
+	c.DefineInt("set-max-intset-entries", nil, false, 0, maxInt, false, "512", nil)
+	c.DefineInt("zset-max-listpack-entries", []string{"zset-max-ziplist-entries"}, false, 0, maxInt, false, "128", nil)
+	c.DefineInt("zset-max-listpack-value", []string{"zset-max-ziplist-value"}, false, 0, maxInt, true, "64", nil)
+	c.DefineInt("list-max-listpack-size", []string{"list-max-ziplist-size"}, false, -5, 1<<31-1, false, "-2", nil)
+	c.DefineInt("list-compress-depth", nil, false, 0, 1<<31-1, false, "0", nil)
 	c.activeExpire.Store(true)
 }
 
 // IdleTimeout is the `timeout` parameter: how long an idle client may
 // stay connected (0: forever).
-func (c *Config) IdleTimeout() time.Duration {
-	v, _ := c.Get("timeout")
-	n, _ := ParseInt([]byte(v))
-	return time.Duration(n) * time.Second
-}
+func (c *Config) IdleTimeout() time.Duration { return time.Duration(c.Int("timeout")) * time.Second }

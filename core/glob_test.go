@@ -7,7 +7,8 @@ func TestMatch(t *testing.T) {
 		p, s string
 		want bool
 	}{
-		{"*", "", true}, {"*", "abc", true}, {"a*", "abc", true}, {"a*c", "abc", true},
+		{"*", "", false}, // as stringmatchlen; KEYS/SCAN special-case "*"
+		{"*", "abc", true}, {"a*", "abc", true}, {"a*c", "abc", true},
 		{"a*d", "abc", false}, {"h?llo", "hello", true}, {"h?llo", "hllo", false},
 		{"h[ae]llo", "hallo", true}, {"h[ae]llo", "hillo", false}, {"h[^e]llo", "hallo", true},
 		{"h[^e]llo", "hello", false}, {"h[a-b]llo", "hbllo", true}, {"h[b-a]llo", "hallo", true},

@@ -32,7 +32,14 @@ var kindNames = [...]string{"none", "string", "list", "set", "zset", "hash", "st
 func (k Kind) String() string { return kindNames[k] }
 
 // Typed is implemented by every non-string value type.
-type Typed interface{ Kind() Kind }
+type Typed interface {
+	Kind() Kind
+	// Encoding is the name OBJECT ENCODING reports ("listpack",
+	// "hashtable", "quicklist", "intset", "skiplist", ...).
+	Encoding() string
+	// Copy returns a deep copy (COPY, and later snapshots).
+	Copy() Typed
+}
 
 // Entry is one key's value and metadata. Strings are stored as []byte;
 // other types as pointers implementing Typed.

@@ -1,0 +1,155 @@
+// Package conformance holds the suites polyfn is held to: the differential
+// runner that sends the same commands to polyfn and to a real redis-server
+// 7.0 and compares the reply bytes, and (later) the engine conformance
+// suite every scripting engine passes.
+package conformance
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/protocol"
+)
+
+// StartPolyfn starts an in-process polyfn on a free loopback port with
+// the given redis-server style arguments and returns its address. It is
+// stopped when the test ends.
+func StartPolyfn(t testing.TB, args ...string) string {
+	t.Helper()
+	cfg := core.NewConfig()
+	all := append([]string{"--port", "0", "--bind", "127.0.0.1"}, args...)
+	if err := cfg.LoadArgs(all); err != nil {
+		t.Fatalf("polyfn config: %v", err)
+	}
+	cs := core.New(cfg, core.DefaultTable())
+	srv, addrs, err := protocol.Listen(cs)
+	if err != nil {
+		t.Fatalf("polyfn listen: %v", err)
+	}
+	t.Cleanup(func() {
+		srv.Close()
+		cs.RequestShutdown()
+	})
+	return addrs[0].String()
+}
+
+// RedisRequired reports whether the differential tests must run (CI sets
+// POLYFN_REQUIRE_REDIS=1) rather than skip when redis-server is missing.
+func RedisRequired() bool { return os.Getenv("POLYFN_REQUIRE_REDIS") == "1" }
+
+// StartRedis starts a real redis-server on a free loopback port, without
+// persistence, and returns its address; it is killed (by pid) when the
+// test ends. Without redis-server the test is skipped, or fails when
+// RedisRequired.
+func StartRedis(t testing.TB, args ...string) string {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		if RedisRequired() {
+			t.Fatalf("redis-server is required (POLYFN_REQUIRE_REDIS=1) but not installed")
+		}
+		t.Skip("redis-server not installed; differential test skipped")
+	}
+	port := freePort(t)
+	dir := t.TempDir()
+	all := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
+		"--appendonly", "no", "--dir", dir, "--logfile", filepath.Join(dir, "redis.log")}, args...)
+	cmd := exec.Command(bin, all...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start redis-server: %v", err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+			return addr
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
+			t.Fatalf("redis-server did not start: %v\n%s", err, log)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func freePort(t testing.TB) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// Client is a raw RESP client for tests: it sends commands and returns
+// reply bytes exactly as the server wrote them.
+type Client struct {
+	nc net.Conn
+	br *bufio.Reader
+}
+
+// Dial connects a raw client.
+func Dial(t testing.TB, addr string) *Client {
+	t.Helper()
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatalf("dial %s: %v", addr, err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	return &Client{nc: nc, br: bufio.NewReader(nc)}
+}
+
+// Send writes a command without reading its reply.
+func (c *Client) Send(args ...string) error {
+	_, err := c.nc.Write(core.AppendCommand(nil, args...))
+	return err
+}
+
+// SendRaw writes bytes as they are.
+func (c *Client) SendRaw(b []byte) error {
+	_, err := c.nc.Write(b)
+	return err
+}
+
+// Read reads one reply (5 s deadline).
+func (c *Client) Read() (core.Value, []byte, error) {
+	c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	return core.ReadValue(c.br)
+}
+
+// Do sends a command and reads its reply.
+func (c *Client) Do(args ...string) (core.Value, []byte, error) {
+	if err := c.Send(args...); err != nil {
+		return core.Value{}, nil, err
+	}
+	return c.Read()
+}
+
+// Close closes the connection.
+func (c *Client) Close() error { return c.nc.Close() }
+
+// Quote renders reply bytes readably for failure messages.
+func Quote(b []byte) string {
+	s := strconv.Quote(string(b))
+	if len(s) > 600 {
+		s = s[:600] + fmt.Sprintf("...(%d bytes)", len(b))
+	}
+	return strings.ReplaceAll(s, `\r\n`, `\r\n `)
+}
