@@ -54,6 +54,8 @@ type Server struct {
 	// Dirty counts changes since the last save (rdb_changes_since_last_save).
 	Dirty int64
 
+	intro introState // INFO / LATENCY state (info.go, latency.go)
+
 	shutdownOnce sync.Once
 	shutdown     chan struct{}
 	stopExpire   chan struct{}
@@ -79,6 +81,7 @@ func New(cfg *Config, table *Table) *Server {
 		s.DBs = append(s.DBs, keyspace.New(i))
 	}
 	s.Stats.init()
+	s.intro.init()
 	go s.expireLoop()
 	return s
 }
@@ -258,6 +261,7 @@ func (s *Server) call(ctx *Ctx) {
 	st := s.Stats.command(ctx.Cmd)
 	st.Calls++
 	st.Usec += dur.Microseconds()
+	s.recordLatency(ctx.Cmd, st, dur)
 	if ctx.failed {
 		st.Failed++
 	}
