@@ -218,6 +218,10 @@ func (c *Command) WriteInfo(w ReplyWriter) {
 		v.WriteTo(w)
 	}
 	subs := c.sortedSubs()
+	if len(subs) == 0 {
+		w.WriteSet(0) // Redis replies an empty set when there are no subcommands
+		return
+	}
 	w.WriteArray(len(subs))
 	for _, s := range subs {
 		s.WriteInfo(w)

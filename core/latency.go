@@ -231,7 +231,9 @@ func cmdLatencyHistogram(ctx *Ctx) {
 			}
 		}
 	} else {
-		has := func(c *Command) bool { return stats[c] != nil && stats[c].Latency != nil && stats[c].Latency.Total() > 0 }
+		has := func(c *Command) bool {
+			return stats[c] != nil && stats[c].Latency != nil && stats[c].Latency.Total() > 0
+		}
 		for _, a := range ctx.Args[2:] {
 			c := ctx.S.Table.Get(string(a))
 			if c == nil {
