@@ -82,7 +82,7 @@ func runGetKeys(table *core.Table, resp int, cmd []string) []byte {
 	// Route through COMMAND's real handler: the placeholder table has a
 	// no-op one, so swap in polyfn's.
 	real := core.DefaultTable().Get("command|" + strings.ToLower(cmd[1]))
-	table.Get("command|"+strings.ToLower(cmd[1])).Handler = real.Handler
+	table.Get("command|" + strings.ToLower(cmd[1])).Handler = real.Handler
 	s.Exec(c, args)
 	return w.Bytes()
 }
