@@ -251,13 +251,15 @@ func (s *Server) Exec(c *Client, args [][]byte) {
 // call runs a command with statistics, MONITOR feed and slow log. The
 // lock is held.
 func (s *Server) call(ctx *Ctx) {
-	if len(s.monitors) > 0 && !ctx.Cmd.Has(FlagSkipMonitor) && !ctx.Cmd.Has(FlagAdmin) {
-		s.feedMonitors(ctx)
-	}
 	start := time.Now()
 	ctx.Now = start.UnixMilli()
 	ctx.Cmd.Handler(ctx)
 	dur := time.Since(start)
+	// Like Redis, MONITOR sees the command after it ran, with the
+	// client's database as it left it (SELECT shows the new one).
+	if len(s.monitors) > 0 && !ctx.Cmd.Has(FlagSkipMonitor) && !ctx.Cmd.Has(FlagAdmin) {
+		s.feedMonitors(ctx)
+	}
 	st := s.Stats.command(ctx.Cmd)
 	st.Calls++
 	st.Usec += dur.Microseconds()
