@@ -88,8 +88,8 @@ func (s *Server) LatencyAddSample(event string, ms int64) {
 		return
 	}
 	ev.samples = append(ev.samples, latencySample{now, ms})
-	if len(ev.samples) > latencyHistoryLen {
-		ev.samples = ev.samples[1:]
+	if n := len(ev.samples); n > latencyHistoryLen {
+		ev.samples = append(ev.samples[:0:0], ev.samples[n-latencyHistoryLen:]...)
 	}
 }
 
