@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -28,6 +29,8 @@ type introState struct {
 	opsSampleCnt int64
 	opsPerSec    int64
 	latency      map[string]*latencyEvent
+	// latencyThreshold caches latency-monitor-threshold for the command path.
+	latencyThreshold *atomic.Int64
 }
 
 func (st *introState) init() {

@@ -61,7 +61,10 @@ func (s *Server) recordLatency(cmd *Command, st *CommandStats, dur time.Duration
 		}
 		st.Latency.Record(dur.Nanoseconds())
 	}
-	if th := s.Config.Int("latency-monitor-threshold"); th > 0 {
+	if s.intro.latencyThreshold == nil {
+		s.intro.latencyThreshold = s.Config.ints["latency-monitor-threshold"]
+	}
+	if th := s.intro.latencyThreshold.Load(); th > 0 {
 		if ms := dur.Milliseconds(); ms >= th {
 			event := "command"
 			if cmd.Has(FlagFast) {
