@@ -54,3 +54,14 @@ const (
 	fmtPubSubContext   = "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
 	fmtNotAllowedMulti = "ERR Command not allowed inside a transaction"
 )
+
+// Introspection commands (INFO, COMMAND, SLOWLOG, LATENCY, MONITOR).
+const (
+	ErrMonitorDenyBlocking = "ERR MONITOR isn't allowed for DENY BLOCKING client"
+	ErrSlowlogCount        = "ERR count should be greater than or equal to -1"
+	ErrInvalidCommandSpec  = "ERR Invalid command specified"
+	ErrNoKeyArguments      = "ERR The command has no key arguments"
+	ErrInvalidArgCount     = "ERR Invalid number of arguments specified for command"
+	ErrInvalidArguments    = "ERR Invalid arguments specified for command"
+	fmtSubcmdArgs          = "ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP."
+)
