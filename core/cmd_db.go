@@ -143,8 +143,7 @@ func cmdMove(ctx *Ctx) {
 		return
 	}
 	old := *e
-	ne := dst.Set(k, old.Value, false)
-	ne.LRU, ne.Raw = old.LRU, old.Raw
+	dst.SetEntry(k, &old)
 	if hasTTL {
 		dst.SetExpire(k, at)
 	}

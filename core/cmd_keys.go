@@ -134,8 +134,7 @@ func renameGeneric(ctx *Ctx, nx bool) {
 		db.Delete(keyspace.Str(dst))
 	}
 	db.Delete(keyspace.Str(src))
-	ne := db.Set(keyspace.Str(dst), old.Value, false)
-	ne.LRU, ne.Raw = old.LRU, old.Raw
+	db.SetEntry(keyspace.Str(dst), &old)
 	if hasTTL {
 		db.SetExpire(keyspace.Str(dst), at)
 	}
@@ -187,9 +186,10 @@ func cmdCopy(ctx *Ctx) {
 		}
 		dstDB.Delete(keyspace.Str(dst))
 	}
-	ne := dstDB.Set(keyspace.Str(dst), cloneValue(e.Value), false)
-	ne.Raw = e.Raw
-	ne.LRU = lruClock(ctx.Now)
+	cp := *e
+	cp.Value = cloneValue(e.Value)
+	cp.LRU = lruClock(ctx.Now)
+	dstDB.SetEntry(keyspace.Str(dst), &cp)
 	if hasTTL {
 		dstDB.SetExpire(keyspace.Str(dst), at)
 	}
