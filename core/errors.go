@@ -65,3 +65,16 @@ const (
 	ErrInvalidArguments    = "ERR Invalid arguments specified for command"
 	fmtSubcmdArgs          = "ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP."
 )
+
+// Generic key, expiry and database commands (cmd_keys.go, cmd_expire.go,
+// cmd_db.go, cmd_object.go).
+const (
+	ErrExpireNXCombo     = "ERR NX and XX, GT or LT options at the same time are not compatible"
+	ErrExpireGTLT        = "ERR GT and LT options at the same time are not compatible"
+	fmtUnsupportedOption = "ERR Unsupported option %s"
+	ErrIntOutOfRange32   = "ERR value is out of range, value must between -2147483648 and 2147483647"
+	ErrInvalidFirstDB    = "ERR invalid first DB index"
+	ErrInvalidSecondDB   = "ERR invalid second DB index"
+	ErrIdleTimeLFU       = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+	ErrFreqNotLFU        = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+)

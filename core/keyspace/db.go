@@ -135,6 +135,16 @@ func (db *DB) Set(key string, value any, keepTTL bool) *Entry {
 	return e
 }
 
+// SetEntry stores under key a copy of src: its value and every metadata
+// field but the time to live, which is removed (RENAME, MOVE and COPY
+// then set the source's). The returned entry may be adjusted.
+func (db *DB) SetEntry(key string, src *Entry) *Entry {
+	e := db.Set(key, src.Value, false)
+	*e = *src
+	e.hasExpire = false
+	return e
+}
+
 // Delete removes key and reports whether it existed (expired or not).
 func (db *DB) Delete(key string) bool {
 	e := db.keys.Get(key)
