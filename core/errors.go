@@ -54,3 +54,15 @@ const (
 	fmtPubSubContext   = "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
 	fmtNotAllowedMulti = "ERR Command not allowed inside a transaction"
 )
+
+// Hash and set errors.
+const (
+	ErrHashNotInteger = "ERR hash value is not an integer"
+	ErrHashNotFloat   = "ERR hash value is not a float"
+	ErrNaNOrInfinity  = "ERR value is NaN or Infinity"
+	ErrOutOfRange     = "ERR value is out of range"
+	ErrMustBePositive = "ERR value is out of range, must be positive"
+	ErrNumkeysTooMany = "ERR Number of keys can't be greater than number of args"
+	ErrLimitNegative  = "ERR LIMIT can't be negative"
+	fmtLongOutOfRange = "ERR value is out of range, value must between %d and %d"
+)
