@@ -79,6 +79,16 @@ func cmdHSet(ctx *Ctx) {
 	if h.IsListpack() && keyspace.TooLong(ctx.Args[2:], maxValue) {
 		h.Convert()
 	}
+	if h.IsListpack() {
+		extra := 0
+		for _, a := range ctx.Args[2:] {
+			extra += len(a) + 1
+			if len(a) >= 0x80 {
+				extra += 2
+			}
+		}
+		h.Reserve(extra)
+	}
 	created := int64(0)
 	for i := 2; i < len(ctx.Args); i += 2 {
 		if h.Set(ctx.Args[i], ctx.Args[i+1], maxEntries, maxValue) {

@@ -10,8 +10,9 @@ import (
 
 // Hash is the hash type. Like Redis 7.0 it has two encodings:
 //
-//   - "listpack" while small: one byte buffer holding field, value, field,
-//     value... each as a uvarint length followed by the bytes. It keeps
+//   - "listpack" while small: one byte buffer holding a 4-byte pair count,
+//     then field, value, field, value... each as a uvarint length followed
+//     by the bytes. It keeps
 //     insertion order (HGETALL answers in that order); an update rewrites
 //     the value in place and a deletion closes the gap, so the order of the
 //     other pairs never changes. Lookups are linear, as in Redis, which is
@@ -24,10 +25,20 @@ import (
 // Random alias the hash's storage: they are valid until the next change
 // and must not be modified.
 type Hash struct {
-	lp []byte
-	n  int // pairs in lp
+	lp []byte // nil when empty
 	ht *dict.Dict[string]
 }
+
+const lpHeader = 4 // little-endian uint32 pair count
+
+func (h *Hash) count() int {
+	if len(h.lp) == 0 {
+		return 0
+	}
+	return int(binary.LittleEndian.Uint32(h.lp))
+}
+
+func (h *Hash) setCount(n int) { binary.LittleEndian.PutUint32(h.lp, uint32(n)) }
 
 // NewHash returns an empty hash in the listpack encoding.
 func NewHash() *Hash { return &Hash{} }
@@ -45,7 +56,7 @@ func (h *Hash) Encoding() string {
 
 // Copy implements Typed with a deep copy in the same encoding.
 func (h *Hash) Copy() Typed {
-	c := &Hash{n: h.n}
+	c := &Hash{}
 	if h.ht != nil {
 		c.ht = dict.New[string]()
 		h.ht.Range(func(k string, v *string) bool {
@@ -66,7 +77,7 @@ func (h *Hash) Len() int {
 	if h.ht != nil {
 		return h.ht.Len()
 	}
-	return h.n
+	return h.count()
 }
 
 // lpNext decodes the element at off and returns it and the offset after it.
@@ -81,7 +92,7 @@ func lpNext(lp []byte, off int) (elem []byte, next int) {
 // the offset after the value, or ok == false.
 func (h *Hash) lpFind(field []byte) (foff, voff, end int, ok bool) {
 	lp := h.lp
-	for off := 0; off < len(lp); {
+	for off := lpHeader; off < len(lp); {
 		f, v := lpNext(lp, off)
 		_, e := lpNext(lp, v)
 		if bytes.Equal(f, field) {
@@ -126,6 +137,23 @@ func (h *Hash) lpSplice(from, to int, elems ...[]byte) {
 	}
 }
 
+// Reserve makes room for extra more bytes of listpack data, so that a
+// command adding several pairs grows the buffer once, to its exact size.
+func (h *Hash) Reserve(extra int) {
+	if h.ht != nil {
+		return
+	}
+	if len(h.lp) == 0 {
+		h.lp = make([]byte, lpHeader, lpHeader+extra)
+		return
+	}
+	if cap(h.lp)-len(h.lp) < extra {
+		nb := make([]byte, len(h.lp), len(h.lp)+extra)
+		copy(nb, h.lp)
+		h.lp = nb
+	}
+}
+
 // Get returns the value of field.
 func (h *Hash) Get(field []byte) ([]byte, bool) {
 	if h.ht != nil {
@@ -166,9 +194,13 @@ func (h *Hash) Set(field, value []byte, maxEntries, maxValue int64) bool {
 		h.lpSplice(voff, end, value)
 		return false
 	}
+	if len(h.lp) == 0 {
+		h.lp = make([]byte, lpHeader, lpHeader+2+len(field)+len(value))
+	}
 	h.lpSplice(len(h.lp), len(h.lp), field, value)
-	h.n++
-	if int64(h.n) > maxEntries {
+	n := h.count() + 1
+	h.setCount(n)
+	if int64(n) > maxEntries {
 		h.Convert()
 	}
 	return true
@@ -195,8 +227,9 @@ func (h *Hash) Delete(field []byte) bool {
 		return false
 	}
 	h.lpSplice(foff, end)
-	h.n--
-	if h.n == 0 {
+	n := h.count() - 1
+	h.setCount(n)
+	if n == 0 {
 		h.lp = nil
 	}
 	return true
@@ -208,7 +241,7 @@ func (h *Hash) Convert() {
 		return
 	}
 	d := dict.New[string]()
-	for off := 0; off < len(h.lp); {
+	for off := lpHeader; off < len(h.lp); {
 		f, v := lpNext(h.lp, off)
 		val, e := lpNext(h.lp, v)
 		d.Set(Str(f), string(val))
@@ -216,7 +249,6 @@ func (h *Hash) Convert() {
 	}
 	h.ht = d
 	h.lp = nil
-	h.n = 0
 }
 
 // Range calls fn for every pair (insertion order for listpack, undefined
@@ -226,7 +258,7 @@ func (h *Hash) Range(fn func(field, value []byte) bool) {
 		h.ht.Range(func(k string, v *string) bool { return fn(strBytes(k), strBytes(*v)) })
 		return
 	}
-	for off := 0; off < len(h.lp); {
+	for off := lpHeader; off < len(h.lp); {
 		f, v := lpNext(h.lp, off)
 		val, e := lpNext(h.lp, v)
 		if !fn(f, val) {
@@ -259,8 +291,8 @@ func (h *Hash) Random() (field, value []byte) {
 		k, v, _ := h.ht.Random()
 		return strBytes(k), strBytes(*v)
 	}
-	i := randN(h.n)
-	off := 0
+	i := randN(h.count())
+	off := lpHeader
 	for ; i > 0; i-- {
 		_, v := lpNext(h.lp, off)
 		_, off = lpNext(h.lp, v)
