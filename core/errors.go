@@ -78,3 +78,15 @@ const (
 	ErrIdleTimeLFU       = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
 	ErrFreqNotLFU        = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
 )
+
+// Hash and set errors.
+const (
+	ErrHashNotInteger = "ERR hash value is not an integer"
+	ErrHashNotFloat   = "ERR hash value is not a float"
+	ErrNaNOrInfinity  = "ERR value is NaN or Infinity"
+	ErrOutOfRange     = "ERR value is out of range"
+	ErrMustBePositive = "ERR value is out of range, must be positive"
+	ErrNumkeysTooMany = "ERR Number of keys can't be greater than number of args"
+	ErrLimitNegative  = "ERR LIMIT can't be negative"
+	fmtLongOutOfRange = "ERR value is out of range, value must between %d and %d"
+)
