@@ -49,7 +49,10 @@ type Entry struct {
 	LRU uint32
 	// Raw marks a string modified in place (APPEND, SETRANGE, SETBIT...),
 	// which Redis reports with the "raw" encoding whatever its length.
-	Raw       bool
+	Raw bool
+	// NotInt marks a short string that reads as an integer but that Redis
+	// keeps as a string object (INCRBYFLOAT results: "embstr", not "int").
+	NotInt    bool
 	hasExpire bool
 }
 
