@@ -105,10 +105,12 @@ func ParseLongDouble(b []byte) (LongDouble, bool) {
 		}
 	}
 	if f.Sign() != 0 {
-		e := f.MantExp(nil)
-		if e > ldMaxExp || e < ldMinExp-1 {
-			// Overflow (strtold gives HUGE_VALL) or underflow to zero,
-			// both with ERANGE: string2ld rejects them.
+		m := new(big.Float)
+		e := f.MantExp(m)
+		// Overflow (strtold gives HUGE_VALL) and underflow to zero (below
+		// half the smallest subnormal, or exactly half: ties go to the
+		// even zero) set ERANGE, and string2ld rejects them.
+		if e > ldMaxExp || e < ldMinExp-1 || (e == ldMinExp-1 && m.Cmp(big.NewFloat(0.5)) == 0) {
 			return LongDouble{}, false
 		}
 	}
@@ -193,10 +195,10 @@ func parseDecLD(b []byte) (*big.Float, bool) {
 	exp -= int64(frac)
 	mag := int64(len(mant)) + exp
 	switch {
-	case mag > 4940:
-		return newLD().SetInf(false), true // beyond 1.19e4932: overflow
-	case mag < -4970:
-		return newLD(), true // below the smallest subnormal: zero
+	case mag > 4940, mag < -4970:
+		// Far beyond 1.19e4932 (overflow) or below the smallest
+		// subnormal (underflow to zero): strtold reports ERANGE.
+		return nil, false
 	}
 	n, _ := new(big.Int).SetString(string(mant), 10)
 	f := newLD()
@@ -271,10 +273,8 @@ func parseHexLD(b []byte) (*big.Float, bool) {
 	exp -= 4 * int64(frac)
 	e := int64(f.MantExp(nil)) + exp
 	switch {
-	case e > ldMaxExp+1:
-		return newLD().SetInf(false), true
-	case e < ldMinExp-100:
-		return newLD(), true
+	case e > ldMaxExp+1, e < ldMinExp-100:
+		return nil, false // overflow or underflow to zero (ERANGE)
 	}
 	return f.SetMantExp(f, int(exp)), true
 }
