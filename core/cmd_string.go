@@ -177,6 +177,15 @@ func expireAt(ctx *Ctx, arg []byte, flags int) (int64, bool) {
 	return ms, true
 }
 
+// storeString is Store for a string copied from val (see
+// keyspace.DB.SetString: existing buffers are reused when they fit).
+func (ctx *Ctx) storeString(key, val []byte, keepTTL bool) *keyspace.Entry {
+	e := ctx.DB.SetString(keyspace.Str(key), val, keepTTL)
+	e.LRU = lruClock(ctx.Now)
+	ctx.Modified(key)
+	return e
+}
+
 // intArg parses an integer argument, replying the integer error.
 func (ctx *Ctx) intArg(b []byte) (int64, bool) {
 	n, ok := ParseInt(b)
@@ -252,7 +261,7 @@ func setGeneric(ctx *Ctx, flags int, key, val, expire []byte, intReply bool) {
 			return
 		}
 	}
-	ctx.Store(key, bytes.Clone(val), flags&optKeepTTL != 0)
+	ctx.storeString(key, val, flags&optKeepTTL != 0)
 	if expire != nil {
 		ctx.DB.SetExpire(keyspace.Str(key), at)
 	}
@@ -325,7 +334,7 @@ func cmdGetSet(ctx *Ctx) {
 	if _, ok := getOrReply(ctx, ctx.Args[1]); !ok {
 		return
 	}
-	ctx.Store(ctx.Args[1], bytes.Clone(ctx.Args[2]), false)
+	ctx.storeString(ctx.Args[1], ctx.Args[2], false)
 }
 
 func cmdMSet(ctx *Ctx) { msetGeneric(ctx, false) }
@@ -347,7 +356,7 @@ func msetGeneric(ctx *Ctx, nx bool) {
 		}
 	}
 	for j := 1; j < len(args); j += 2 {
-		ctx.Store(args[j], bytes.Clone(args[j+1]), false)
+		ctx.storeString(args[j], args[j+1], false)
 	}
 	if nx {
 		ctx.W.WriteInt(1)
@@ -392,7 +401,7 @@ func cmdAppend(ctx *Ctx) {
 		return
 	}
 	if e == nil {
-		ctx.Store(key, bytes.Clone(add), false)
+		ctx.storeString(key, add, false)
 		ctx.W.WriteInt(int64(len(add)))
 		return
 	}

@@ -138,6 +138,37 @@ func (db *DB) Set(key string, value any, keepTTL bool) *Entry {
 	return e
 }
 
+// SetString stores a copy of val under key, as Set would with
+// bytes.Clone(val). When key already holds a string whose buffer fits val
+// snugly, that buffer is overwritten in place instead: no allocation at
+// all when the length is unchanged (the hot path of SET on existing keys).
+func (db *DB) SetString(key string, val []byte, keepTTL bool) *Entry {
+	e, created := db.keys.Upsert(key)
+	var v any
+	if old, ok := e.Value.([]byte); !created && ok && len(val) <= cap(old) && cap(old) <= 2*len(val)+32 {
+		if len(old) == len(val) {
+			copy(old, val)
+			v = e.Value // keep the boxed slice header
+		} else {
+			old = old[:len(val)]
+			copy(old, val)
+			v = old
+		}
+	} else {
+		v = append(make([]byte, 0, len(val)), val...)
+	}
+	had := e.hasExpire
+	*e = Entry{Value: v, LRU: e.LRU}
+	if had {
+		if keepTTL {
+			e.hasExpire = true
+		} else {
+			db.expires.Delete(key)
+		}
+	}
+	return e
+}
+
 // Delete removes key and reports whether it existed (expired or not).
 func (db *DB) Delete(key string) bool {
 	e := db.keys.Get(key)
