@@ -1,6 +1,7 @@
 package core
 
 import (
+	"encoding/binary"
 	"math/bits"
 
 	"github.com/polyfn/polyfn/core/keyspace"
@@ -285,8 +286,16 @@ func findBit(b []byte, first, last int64, want bool) int64 {
 	if !want {
 		skip = 0xff
 	}
+	skip64 := uint64(0)
+	if !want {
+		skip64 = ^skip64
+	}
 	for p := first; p <= last; {
 		c := b[p>>3]
+		if p&7 == 0 && p+63 <= last && binary.LittleEndian.Uint64(b[p>>3:]) == skip64 {
+			p += 64
+			continue
+		}
 		if p&7 == 0 && p+7 <= last && c == skip {
 			p += 8
 			continue
