@@ -271,12 +271,12 @@ func cmdHIncrBy(ctx *Ctx) {
 }
 
 func cmdHIncrByFloat(ctx *Ctx) {
-	incr, ok := hashParseLongDouble(ctx.Args[3])
+	incr, ok := ParseLongDouble(ctx.Args[3])
 	if !ok {
 		ctx.Error(ErrNotFloat)
 		return
 	}
-	if incr.IsInf() {
+	if !incr.Finite() {
 		ctx.Error(ErrNaNOrInfinity)
 		return
 	}
@@ -284,16 +284,23 @@ func cmdHIncrByFloat(ctx *Ctx) {
 	if !ok {
 		return
 	}
-	cur, found := h.Get(ctx.Args[2])
-	res, msg := hashIncrByFloat(cur, found, incr)
-	if msg != "" {
-		ctx.Error(msg)
+	var sum LongDouble
+	if cur, found := h.Get(ctx.Args[2]); found {
+		if sum, ok = ParseLongDouble(cur); !ok {
+			ctx.Error(ErrHashNotFloat)
+			return
+		}
+	}
+	sum = sum.Add(incr)
+	if !sum.Finite() {
+		ctx.Error(ErrIncrNaNInf)
 		return
 	}
+	res := sum.AppendHuman(nil)
 	maxEntries, maxValue := hashLimits(ctx)
-	h.Set(ctx.Args[2], []byte(res), maxEntries, maxValue)
+	h.Set(ctx.Args[2], res, maxEntries, maxValue)
 	ctx.Modified(ctx.Args[1])
-	ctx.W.WriteBulkString(res)
+	ctx.W.WriteBulk(res)
 }
 
 func cmdHRandField(ctx *Ctx) {

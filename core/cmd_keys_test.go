@@ -179,7 +179,7 @@ func TestStringEncoding(t *testing.T) {
 	}
 	for _, c := range cases {
 		e := &keyspace.Entry{Value: []byte(c.v), Raw: c.raw}
-		assert.Equal(t, c.want, stringEncoding(e), "%q raw=%v", c.v, c.raw)
+		assert.Equal(t, c.want, StringEncoding(e), "%q raw=%v", c.v, c.raw)
 	}
 }
 

@@ -79,33 +79,12 @@ func (ctx *Ctx) objectLookup() *keyspace.Entry {
 	return e
 }
 
-// Redis's string encodings: integers of up to 20 characters in canonical
-// form are stored as "int", other strings of up to 44 bytes "embstr",
-// longer ones and strings modified in place (Entry.Raw) "raw".
+// Shared integers: Redis keeps one object for each of 0..9999 and reports
+// a huge refcount for it.
 const (
-	embstrSizeLimit = 44
-	sharedIntegers  = 10000
-	sharedRefcount  = 1<<31 - 1
+	sharedIntegers = 10000
+	sharedRefcount = 1<<31 - 1
 )
-
-// stringEncoding is Redis 7.0's encoding rule for a string entry.
-// TEMPORARY: the strings group provides the shared core.StringEncoding;
-// replace this helper with it when both are merged.
-func stringEncoding(e *keyspace.Entry) string {
-	v := e.Value.([]byte)
-	if e.Raw {
-		return "raw"
-	}
-	if len(v) <= 20 {
-		if _, ok := ParseInt(v); ok {
-			return "int"
-		}
-	}
-	if len(v) <= embstrSizeLimit {
-		return "embstr"
-	}
-	return "raw"
-}
 
 func cmdObjectEncoding(ctx *Ctx) {
 	e := ctx.objectLookup()
@@ -114,7 +93,7 @@ func cmdObjectEncoding(ctx *Ctx) {
 	}
 	switch v := e.Value.(type) {
 	case []byte:
-		ctx.W.WriteBulkString(stringEncoding(e))
+		ctx.W.WriteBulkString(StringEncoding(e))
 	case keyspace.Typed:
 		ctx.W.WriteBulkString(v.Encoding())
 	}
@@ -139,7 +118,7 @@ func cmdObjectRefcount(ctx *Ctx) {
 	if e == nil {
 		return
 	}
-	if v, ok := e.Value.([]byte); ok && stringEncoding(e) == "int" && ctx.S.sharedIntegersAllowed() {
+	if v, ok := e.Value.([]byte); ok && StringEncoding(e) == "int" && ctx.S.sharedIntegersAllowed() {
 		if n, _ := ParseInt(v); n >= 0 && n < sharedIntegers {
 			ctx.W.WriteInt(sharedRefcount)
 			return
@@ -230,7 +209,7 @@ type MemorySizer interface {
 func valueMemory(e *keyspace.Entry, samples int64) int64 {
 	switch v := e.Value.(type) {
 	case []byte:
-		switch stringEncoding(e) {
+		switch StringEncoding(e) {
 		case "int":
 			return robjSize
 		case "embstr":

@@ -90,3 +90,18 @@ const (
 	ErrLimitNegative  = "ERR LIMIT can't be negative"
 	fmtLongOutOfRange = "ERR value is out of range, value must between %d and %d"
 )
+
+// String and bitmap group errors.
+const (
+	ErrDecrOverflow     = "ERR decrement would overflow"
+	ErrOffsetOutOfRange = "ERR offset is out of range"
+	ErrLCSNotStrings    = "ERR The specified keys must contain string values"
+	ErrLCSIdxAndLen     = "ERR If you want both the length and indexes, please just use IDX."
+	ErrLCSTooLong       = "ERR String too long for LCS"
+	ErrLCSMemory        = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
+	ErrBitArg           = "ERR The bit argument must be 1 or 0."
+	ErrBitopNot         = "ERR BITOP NOT must be called with a single source key."
+	ErrBitfieldType     = "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is."
+	ErrBitfieldOverflow = "ERR Invalid OVERFLOW type specified"
+	ErrBitfieldROWrite  = "ERR BITFIELD_RO only supports the GET subcommand"
+)
