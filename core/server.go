@@ -165,6 +165,9 @@ type Ctx struct {
 	NoBlock bool
 	// InMulti is set while EXEC runs the queued commands.
 	InMulti bool
+	// ReadyKey is, for a blocked client's serve function, the key whose
+	// modification is being offered to it.
+	ReadyKey []byte
 
 	failed bool
 }
