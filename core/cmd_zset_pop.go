@@ -264,9 +264,10 @@ func cmdZRandMember(ctx *Ctx) {
 		})
 		return
 	}
-	// Count at least the size: the whole set, in order.
+	// Count at least the size: the whole set, from the highest rank down
+	// (the way Redis's set-operation iterator walks a sorted set).
 	if l >= int64(size) {
-		it := z.Iter(0, false)
+		it := z.Iter(size-1, true)
 		writeZEntries(ctx, size, withScores, func() (string, float64) {
 			m, s, _ := it.Next()
 			return m, s
