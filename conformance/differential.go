@@ -42,13 +42,13 @@ import (
 type diffConn struct{ p, r *Client }
 
 type diffRun struct {
-	t       *testing.T
-	file    string
-	pAddr   string
-	rAddr   string
-	conns   map[string]*diffConn
-	cur     *diffConn
-	resp3   bool
+	t        *testing.T
+	file     string
+	pAddr    string
+	rAddr    string
+	conns    map[string]*diffConn
+	cur      *diffConn
+	resp3    bool
 	failures int
 }
 

@@ -102,7 +102,7 @@ func (s *Server) serveReady() {
 			if w.served {
 				continue
 			}
-			ctx := &Ctx{S: s, C: w.c, Cmd: w.cmd, W: w.c.W, DB: dk.db, Now: time.Now().UnixMilli()}
+			ctx := &Ctx{S: s, C: w.c, Cmd: w.cmd, W: w.c.W, DB: dk.db, Now: time.Now().UnixMilli(), ReadyKey: []byte(dk.key)}
 			if w.serve(ctx) {
 				s.finishWait(w)
 				st := s.Stats.command(w.cmd)

@@ -425,7 +425,7 @@ func hashRandFieldCount(ctx *Ctx, l int64, withValues bool) {
 }
 
 func cmdHScan(ctx *Ctx) {
-	cursor, ok := parseCollCursor(ctx.Args[2])
+	cursor, ok := ParseScanCursor(ctx.Args[2])
 	if !ok {
 		ctx.Error(ErrInvalidCursor)
 		return

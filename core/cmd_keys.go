@@ -216,38 +216,6 @@ func cmdKeys(ctx *Ctx) {
 	}
 }
 
-// ParseScanCursor parses a SCAN-family cursor as Redis does with strtoul:
-// an optional sign ('-' negates modulo 2^64), decimal digits, nothing
-// after; no leading space; the empty string is cursor 0.
-func ParseScanCursor(b []byte) (uint64, bool) {
-	if len(b) > 0 && isCSpace(b[0]) {
-		return 0, false
-	}
-	neg := false
-	i := 0
-	if i < len(b) && (b[i] == '+' || b[i] == '-') {
-		neg = b[i] == '-'
-		i++
-	}
-	if i == len(b) {
-		// strtoul converts nothing: the end pointer stays at the start,
-		// which is only acceptable for the empty string.
-		return 0, len(b) == 0
-	}
-	v, err := strconv.ParseUint(string(b[i:]), 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
-}
-
-func isCSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
-}
-
 // scanOptions are SCAN's MATCH, COUNT and TYPE, parsed from argument
 // first on; withType allows TYPE (SCAN only).
 type scanOptions struct {

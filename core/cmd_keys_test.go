@@ -12,13 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-type nopConn struct{}
-
-func (nopConn) Deliver(fn func(w ReplyWriter)) {}
-func (nopConn) Close()                         {}
-func (nopConn) SetResp(v int)                  {}
-func (nopConn) PendingOutput() int             { return 0 }
-
 // keysTestServer is a server with the default table plus the given
 // extra handlers, and a client whose replies are collected as Values.
 type keysTestServer struct {
@@ -37,7 +30,7 @@ func newKeysTestServer(t *testing.T, extra map[string]Handler) *keysTestServer {
 }
 
 func (ts *keysTestServer) client() *Client {
-	c := ts.s.NewClient(nopConn{}, "test:1", "test:2")
+	c := ts.s.NewClient(NopConn{}, "test:1", "test:2")
 	c.W = NewBuilder(2)
 	return c
 }

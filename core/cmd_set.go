@@ -385,7 +385,7 @@ func cmdSInterCard(ctx *Ctx) {
 }
 
 func cmdSScan(ctx *Ctx) {
-	cursor, ok := parseCollCursor(ctx.Args[2])
+	cursor, ok := ParseScanCursor(ctx.Args[2])
 	if !ok {
 		ctx.Error(ErrInvalidCursor)
 		return

@@ -8,51 +8,6 @@ import (
 // Shared by HSCAN and SSCAN (and usable by ZSCAN): cursor and option
 // parsing with Redis's rules, and the reply shape.
 
-// parseCollCursor parses a SCAN-family cursor as Redis does with strtoul
-// in base 10: no leading space, optional sign (a '-' negates modulo 2^64),
-// at least one digit, nothing after the digits (the C string ends at a NUL
-// byte), no overflow. The empty string is cursor 0.
-func parseCollCursor(b []byte) (uint64, bool) {
-	for i, c := range b {
-		if c == 0 {
-			b = b[:i]
-			break
-		}
-	}
-	if len(b) == 0 {
-		return 0, true
-	}
-	switch b[0] {
-	case ' ', '\t', '\n', '\v', '\f', '\r':
-		return 0, false
-	}
-	neg := false
-	i := 0
-	if b[0] == '+' || b[0] == '-' {
-		neg = b[0] == '-'
-		i = 1
-	}
-	if i == len(b) {
-		return 0, false
-	}
-	var v uint64
-	for ; i < len(b); i++ {
-		c := b[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		d := uint64(c - '0')
-		if v > (math.MaxUint64-d)/10 {
-			return 0, false
-		}
-		v = v*10 + d
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
-}
-
 // collScanOpts are the COUNT and MATCH options of HSCAN/SSCAN/ZSCAN.
 type collScanOpts struct {
 	count   int64

@@ -161,9 +161,9 @@ func (c *Config) DefineInt(name string, aliases []string, immutable bool, min, m
 		}
 	})}, def)
 }
-func (c *Config) ActiveExpire() bool        { return c.activeExpire.Load() }
-func (c *Config) SetActiveExpire(on bool)   { c.activeExpire.Store(on) }
-func (c *Config) DebugCommand() string      { s, _ := c.debugCommand.Load().(string); return s }
+func (c *Config) ActiveExpire() bool      { return c.activeExpire.Load() }
+func (c *Config) SetActiveExpire(on bool) { c.activeExpire.Store(on) }
+func (c *Config) DebugCommand() string    { s, _ := c.debugCommand.Load().(string); return s }
 
 // Setters for the common parameter kinds.
 

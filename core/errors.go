@@ -105,3 +105,19 @@ const (
 	ErrBitfieldOverflow = "ERR Invalid OVERFLOW type specified"
 	ErrBitfieldROWrite  = "ERR BITFIELD_RO only supports the GET subcommand"
 )
+
+// Sorted set errors.
+const (
+	ErrZAddXXNX        = "ERR XX and NX options at the same time are not compatible"
+	ErrZAddGTLTNX      = "ERR GT, LT, and/or NX options at the same time are not compatible"
+	ErrZAddIncrPair    = "ERR INCR option supports a single increment-element pair"
+	ErrZAddNaN         = "ERR resulting score is not a number (NaN)"
+	ErrZRangeLimit     = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
+	ErrZRangeLexScores = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
+	ErrZWeightNotFloat = "ERR weight value is not a float"
+	ErrZLimitNegative  = "ERR LIMIT can't be negative"
+	ErrZNotPositive    = "ERR value is out of range, must be positive"
+	ErrZOutOfRange     = "ERR value is out of range"
+	ErrZRandCountRange = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	fmtZSetOpNoKeys    = "ERR at least 1 input key is needed for '%s' command"
+)

@@ -72,7 +72,7 @@ func runGetKeys(table *core.Table, resp int, cmd []string) []byte {
 	s := core.New(core.NewConfig(), table)
 	defer s.RequestShutdown()
 	w := protocol.NewWriter(resp)
-	c := s.NewClient(nopConn{}, "127.0.0.1:1", "127.0.0.1:2")
+	c := s.NewClient(core.NopConn{}, "127.0.0.1:1", "127.0.0.1:2")
 	c.Resp = resp
 	c.W = w
 	args := make([][]byte, len(cmd))
@@ -86,10 +86,3 @@ func runGetKeys(table *core.Table, resp int, cmd []string) []byte {
 	s.Exec(c, args)
 	return w.Bytes()
 }
-
-type nopConn struct{}
-
-func (nopConn) Deliver(func(core.ReplyWriter)) {}
-func (nopConn) Close()                         {}
-func (nopConn) SetResp(int)                    {}
-func (nopConn) PendingOutput() int             { return 0 }

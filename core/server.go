@@ -151,9 +151,9 @@ func (s *Server) Clients() []*Client {
 
 // Ctx is the context of one command execution.
 type Ctx struct {
-	S    *Server
-	C    *Client
-	Cmd  *Command
+	S   *Server
+	C   *Client
+	Cmd *Command
 	// Args are the command's arguments, Args[0] being its name. They
 	// alias the connection's read buffer: copy anything that is kept
 	// beyond the command (keys given to keyspace.DB are copied for you).
@@ -168,6 +168,9 @@ type Ctx struct {
 	NoBlock bool
 	// InMulti is set while EXEC runs the queued commands.
 	InMulti bool
+	// ReadyKey is, for a blocked client's serve function, the key whose
+	// modification is being offered to it.
+	ReadyKey []byte
 
 	failed bool
 }

@@ -62,7 +62,14 @@ func (d *Dict[V]) Get(key string) *V {
 // Upsert returns a pointer to the value under key, creating a zero value
 // first when the key is absent; created reports which happened. A new key
 // is copied, so key may be a view of a buffer that will be reused.
-func (d *Dict[V]) Upsert(key string) (v *V, created bool) {
+func (d *Dict[V]) Upsert(key string) (v *V, created bool) { return d.upsert(key, true) }
+
+// UpsertOwned is Upsert for a key string the caller hands over: a new key
+// is stored as is, not copied, so it may share memory with the value
+// (sorted sets keep one copy of each member). key must never change.
+func (d *Dict[V]) UpsertOwned(key string) (v *V, created bool) { return d.upsert(key, false) }
+
+func (d *Dict[V]) upsert(key string, clone bool) (v *V, created bool) {
 	if d.table == nil {
 		d.table = make([]*node[V], minSize)
 	}
@@ -77,7 +84,10 @@ func (d *Dict[V]) Upsert(key string) (v *V, created bool) {
 		d.resize(len(d.table) * 2)
 		b = h & uint64(len(d.table)-1)
 	}
-	n := &node[V]{key: strings.Clone(key), next: d.table[b]}
+	if clone {
+		key = strings.Clone(key)
+	}
+	n := &node[V]{key: key, next: d.table[b]}
 	d.table[b] = n
 	d.count++
 	return &n.val, true
