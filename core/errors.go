@@ -105,3 +105,9 @@ const (
 	ErrBitfieldOverflow = "ERR Invalid OVERFLOW type specified"
 	ErrBitfieldROWrite  = "ERR BITFIELD_RO only supports the GET subcommand"
 )
+
+// Transactions and pub/sub (cmd_tx.go, cmd_pubsub.go).
+const (
+	ErrSSubscribeDenyBlocking = "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client"
+	ErrExecAbortBecause       = "EXECABORT Transaction discarded because of: "
+)
