@@ -92,10 +92,18 @@ func (p *PubSub) Unsubscribe(c *Client, name string, kind SubKind) bool {
 	delete(own, name)
 	if kind == SubPattern {
 		for i, pat := range c.patternOrder {
-			if pat == name {
-				c.patternOrder = append(c.patternOrder[:i], c.patternOrder[i+1:]...)
-				break
+			if pat != name {
+				continue
 			}
+			if i == 0 { // in order (PUNSUBSCRIBE without arguments): O(1)
+				c.patternOrder = c.patternOrder[1:]
+			} else {
+				c.patternOrder = append(c.patternOrder[:i], c.patternOrder[i+1:]...)
+			}
+			break
+		}
+		if len(c.patternOrder) == 0 {
+			c.patternOrder = nil
 		}
 	}
 	reg := p.registry(kind)
@@ -127,8 +135,17 @@ func (c *Client) subscribed(kind SubKind) []string {
 // (disconnect, RESET).
 func (p *PubSub) unsubscribeAll(c *Client) {
 	for _, kind := range []SubKind{SubChannel, SubPattern, SubShard} {
-		for name := range *c.subs(kind) {
-			p.Unsubscribe(c, name, kind)
+		own := c.subs(kind)
+		reg := p.registry(kind)
+		for name := range *own {
+			if m := reg[name]; m != nil {
+				delete(m, c)
+				if len(m) == 0 {
+					delete(reg, name)
+				}
+			}
 		}
+		*own = nil
 	}
+	c.patternOrder = nil
 }
