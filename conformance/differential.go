@@ -197,9 +197,9 @@ func (d *diffRun) compare(n int, cmd, mode string) {
 	pv, pb, perr := d.cur.p.Read()
 	rv, rb, rerr := d.cur.r.Read()
 	if perr != nil || rerr != nil {
-		if (perr == nil) != (rerr == nil) {
-			d.errorf(n, "%s: polyfn err=%v reply=%s; redis err=%v reply=%s", cmd, perr, Quote(pb), rerr, Quote(rb))
-		}
+		// A reply that never comes is a broken script or a hang, even when
+		// both servers agree on the silence.
+		d.errorf(n, "%s: polyfn err=%v reply=%s; redis err=%v reply=%s", cmd, perr, Quote(pb), rerr, Quote(rb))
 		return
 	}
 	switch mode {

@@ -46,20 +46,26 @@ type Client struct {
 	NoEvict   bool
 	CloseSoon bool // close after the reply is written (QUIT, protocol error)
 
-	// Pub/sub subscriptions.
-	Channels map[string]struct{}
-	Patterns map[string]struct{}
+	// Pub/sub subscriptions (see pubsub.go).
+	Channels      map[string]struct{}
+	Patterns      map[string]struct{}
+	ShardChannels map[string]struct{}
+	patternOrder  []string // Patterns in subscription order
 
 	// watch state: see watch.go
-	watched    []watchKey
+	watched    []watchEntry
 	watchDirty bool
 
 	// blocking state: see blocking.go
 	blocked *waiter
 }
 
-// Subscriptions is the number of channels and patterns subscribed to.
-func (c *Client) Subscriptions() int { return len(c.Channels) + len(c.Patterns) }
+// Subscriptions is the number of channels, patterns and shard channels
+// subscribed to: while it is not zero a RESP2 client is in subscriber
+// mode.
+func (c *Client) Subscriptions() int {
+	return len(c.Channels) + len(c.Patterns) + len(c.ShardChannels)
+}
 
 // MultiState is a transaction being queued (between MULTI and EXEC).
 type MultiState struct {

@@ -57,22 +57,6 @@ func present(db *keyspace.DB, key string) bool {
 	return db.Get(key, minTime) != nil
 }
 
-// touchWatchedInDB marks dirty the clients watching a key of emptied that
-// exists there or in replacedWith (nil for a flush): a watched key that is
-// absent before and after does not change, as in Redis.
-func (s *Server) touchWatchedInDB(emptied, replacedWith *keyspace.DB) {
-	for wk, m := range s.watching {
-		if wk.db != emptied {
-			continue
-		}
-		if present(emptied, wk.key) || (replacedWith != nil && present(replacedWith, wk.key)) {
-			for c := range m {
-				c.watchDirty = true
-			}
-		}
-	}
-}
-
 // signalBlockedInDB marks ready every key of db some client blocks on
 // and that now exists, so that SWAPDB serves the clients whose keys
 // arrived with the swap.

@@ -121,3 +121,9 @@ const (
 	ErrZRandCountRange = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
 	fmtZSetOpNoKeys    = "ERR at least 1 input key is needed for '%s' command"
 )
+
+// Transactions and pub/sub (cmd_tx.go, cmd_pubsub.go).
+const (
+	ErrSSubscribeDenyBlocking = "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client"
+	ErrExecAbortBecause       = "EXECABORT Transaction discarded because of: "
+)

@@ -409,7 +409,8 @@ func infoStats(s *Server, b *infoBuilder) {
 	b.int("keyspace_misses", st.KeyspaceMisses)
 	b.int("pubsub_channels", int64(len(s.PubSub.Channels)))
 	b.int("pubsub_patterns", int64(len(s.PubSub.Patterns)))
-	for _, f := range []string{"pubsubshard_channels", "latest_fork_usec", "total_forks", "migrate_cached_sockets",
+	b.int("pubsubshard_channels", int64(len(s.PubSub.ShardChannels)))
+	for _, f := range []string{"latest_fork_usec", "total_forks", "migrate_cached_sockets",
 		"slave_expires_tracked_keys", "active_defrag_hits", "active_defrag_misses", "active_defrag_key_hits",
 		"active_defrag_key_misses", "total_active_defrag_time", "current_active_defrag_time",
 		"tracking_total_keys", "tracking_total_items", "tracking_total_prefixes", "unexpected_error_replies"} {

@@ -292,6 +292,11 @@ func (s *Server) reject(c *Client, cmd *Command, msg string) {
 	}
 	if cmd != nil {
 		s.Stats.command(cmd).Rejected++
+		if cmd.Name == "exec" {
+			// A refused EXEC ends the transaction, as Redis's execCommandAbort.
+			s.DiscardTransaction(c)
+			msg = ErrExecAbortBecause + strings.TrimPrefix(msg, "ERR ")
+		}
 	}
 	s.Stats.countError(msg)
 	c.W.WriteError(msg)

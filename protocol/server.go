@@ -138,7 +138,13 @@ func (c *conn) serve() {
 	for {
 		args, err := c.rd.Next()
 		if err != nil {
-			c.w.WriteError("ERR " + err.Error())
+			if c.shared.Load() {
+				c.srv.core.Lock()
+				c.w.WriteError("ERR " + err.Error())
+				c.srv.core.Unlock()
+			} else {
+				c.w.WriteError("ERR " + err.Error())
+			}
 			c.flush()
 			return
 		}
@@ -160,7 +166,9 @@ func (c *conn) serve() {
 			return
 		}
 		// Do not let a long pipeline grow the output without bound.
-		if c.w.Len() > 64*1024 && !c.shared.Load() {
+		// (A shared buffer is swapped out by the writer goroutine under
+		// the keyspace lock: check shared first, not to read it racily.)
+		if !c.shared.Load() && c.w.Len() > 64*1024 {
 			if c.flush() != nil {
 				return
 			}
