@@ -50,7 +50,8 @@ func (s *Server) BlockedClients() int { return s.blocking.count }
 
 // Block parks the client until one of keys can be served or the timeout
 // (0: forever) passes. serve is called, with the lock held and a context
-// for the blocked client, each time a key it waits on is modified; it
+// for the blocked client whose Args hold just the ready key (Args[0]),
+// each time a key it waits on is modified; it
 // returns true when it has served (and replied). onTimeout writes the
 // reply for an expired wait. With ctx.NoBlock (MULTI, scripts) the
 // timeout reply is written at once.
@@ -102,7 +103,7 @@ func (s *Server) serveReady() {
 			if w.served {
 				continue
 			}
-			ctx := &Ctx{S: s, C: w.c, Cmd: w.cmd, W: w.c.W, DB: dk.db, Now: time.Now().UnixMilli()}
+			ctx := &Ctx{S: s, C: w.c, Cmd: w.cmd, Args: [][]byte{[]byte(dk.key)}, W: w.c.W, DB: dk.db, Now: time.Now().UnixMilli()}
 			if w.serve(ctx) {
 				s.finishWait(w)
 				st := s.Stats.command(w.cmd)
