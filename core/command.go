@@ -112,13 +112,16 @@ func (t *Table) Add(name string, h Handler) *Command {
 			panic("core: nil handler for " + name)
 		}
 		cmd.Parent = p
+		if p.Subs == nil {
+			p.Subs = map[string]*Command{} // a container with a handler of its own (COMMAND)
+		}
 		p.Subs[sub] = cmd
 		return cmd
 	}
 	if t.cmds[name] != nil {
 		panic("core: duplicate command " + name)
 	}
-	if len(e[9].Elems) == 0 && h == nil {
+	if h == nil && !hasSubcommandMeta(name) {
 		panic("core: nil handler for " + name)
 	}
 	if h == nil {
@@ -126,6 +129,16 @@ func (t *Table) Add(name string, h Handler) *Command {
 	}
 	t.cmds[name] = cmd
 	return cmd
+}
+
+// hasSubcommandMeta reports whether the metadata lists subcommands of name.
+func hasSubcommandMeta(name string) bool {
+	for n := range commandMeta {
+		if strings.HasPrefix(n, name+"|") {
+			return true
+		}
+	}
+	return false
 }
 
 func decodeMeta(s string) Value {
@@ -205,6 +218,10 @@ func (c *Command) WriteInfo(w ReplyWriter) {
 		v.WriteTo(w)
 	}
 	subs := c.sortedSubs()
+	if len(subs) == 0 {
+		w.WriteSet(0) // Redis replies an empty set when there are no subcommands
+		return
+	}
 	w.WriteArray(len(subs))
 	for _, s := range subs {
 		s.WriteInfo(w)

@@ -22,6 +22,9 @@ type Config struct {
 
 	// Databases is fixed at start-up.
 	Databases int
+	// ConfigFile is the configuration file given at start-up, if any
+	// (INFO config_file).
+	ConfigFile string
 
 	// ints caches every integer parameter (by canonical and alias names);
 	// the map itself is fixed after NewConfig.
@@ -289,6 +292,7 @@ func (c *Config) registerDefaults() {
 	c.DefineInt("list-max-listpack-size", []string{"list-max-ziplist-size"}, false, -5, 1<<31-1, false, "-2", nil)
 	c.DefineInt("list-compress-depth", nil, false, 0, 1<<31-1, false, "0", nil)
 	c.activeExpire.Store(true)
+	c.registerIntrospectionParams()
 }
 
 // IdleTimeout is the `timeout` parameter: how long an idle client may

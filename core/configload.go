@@ -21,6 +21,7 @@ func (c *Config) LoadArgs(args []string) error {
 		if err := c.LoadFile(args[0]); err != nil {
 			return err
 		}
+		c.ConfigFile = args[0]
 		args = args[1:]
 	}
 	for i := 0; i < len(args); {

@@ -54,3 +54,54 @@ const (
 	fmtPubSubContext   = "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
 	fmtNotAllowedMulti = "ERR Command not allowed inside a transaction"
 )
+
+// Introspection commands (INFO, COMMAND, SLOWLOG, LATENCY, MONITOR).
+const (
+	ErrMonitorDenyBlocking = "ERR MONITOR isn't allowed for DENY BLOCKING client"
+	ErrSlowlogCount        = "ERR count should be greater than or equal to -1"
+	ErrInvalidCommandSpec  = "ERR Invalid command specified"
+	ErrNoKeyArguments      = "ERR The command has no key arguments"
+	ErrInvalidArgCount     = "ERR Invalid number of arguments specified for command"
+	ErrInvalidArguments    = "ERR Invalid arguments specified for command"
+	fmtSubcmdArgs          = "ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP."
+)
+
+// Generic key, expiry and database commands (cmd_keys.go, cmd_expire.go,
+// cmd_db.go, cmd_object.go).
+const (
+	ErrExpireNXCombo     = "ERR NX and XX, GT or LT options at the same time are not compatible"
+	ErrExpireGTLT        = "ERR GT and LT options at the same time are not compatible"
+	fmtUnsupportedOption = "ERR Unsupported option %s"
+	ErrIntOutOfRange32   = "ERR value is out of range, value must between -2147483648 and 2147483647"
+	ErrInvalidFirstDB    = "ERR invalid first DB index"
+	ErrInvalidSecondDB   = "ERR invalid second DB index"
+	ErrIdleTimeLFU       = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+	ErrFreqNotLFU        = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+)
+
+// Hash and set errors.
+const (
+	ErrHashNotInteger = "ERR hash value is not an integer"
+	ErrHashNotFloat   = "ERR hash value is not a float"
+	ErrNaNOrInfinity  = "ERR value is NaN or Infinity"
+	ErrOutOfRange     = "ERR value is out of range"
+	ErrMustBePositive = "ERR value is out of range, must be positive"
+	ErrNumkeysTooMany = "ERR Number of keys can't be greater than number of args"
+	ErrLimitNegative  = "ERR LIMIT can't be negative"
+	fmtLongOutOfRange = "ERR value is out of range, value must between %d and %d"
+)
+
+// String and bitmap group errors.
+const (
+	ErrDecrOverflow     = "ERR decrement would overflow"
+	ErrOffsetOutOfRange = "ERR offset is out of range"
+	ErrLCSNotStrings    = "ERR The specified keys must contain string values"
+	ErrLCSIdxAndLen     = "ERR If you want both the length and indexes, please just use IDX."
+	ErrLCSTooLong       = "ERR String too long for LCS"
+	ErrLCSMemory        = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
+	ErrBitArg           = "ERR The bit argument must be 1 or 0."
+	ErrBitopNot         = "ERR BITOP NOT must be called with a single source key."
+	ErrBitfieldType     = "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is."
+	ErrBitfieldOverflow = "ERR Invalid OVERFLOW type specified"
+	ErrBitfieldROWrite  = "ERR BITFIELD_RO only supports the GET subcommand"
+)

@@ -22,7 +22,11 @@ func (s *Server) feedMonitors(ctx *Ctx) {
 	us := strconv.FormatInt(int64(now.Nanosecond()/1000), 10)
 	b.WriteString(strings.Repeat("0", 6-len(us)) + us)
 	b.WriteString(" [")
-	b.WriteString(strconv.Itoa(ctx.DB.ID))
+	db := ctx.DB
+	if ctx.C != nil && ctx.C.DB != nil {
+		db = ctx.C.DB
+	}
+	b.WriteString(strconv.Itoa(db.ID))
 	b.WriteByte(' ')
 	if ctx.C != nil {
 		b.WriteString(ctx.C.Addr)

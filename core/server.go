@@ -54,6 +54,8 @@ type Server struct {
 	// Dirty counts changes since the last save (rdb_changes_since_last_save).
 	Dirty int64
 
+	intro introState // INFO / LATENCY state (info.go, latency.go)
+
 	shutdownOnce sync.Once
 	shutdown     chan struct{}
 	stopExpire   chan struct{}
@@ -79,6 +81,7 @@ func New(cfg *Config, table *Table) *Server {
 		s.DBs = append(s.DBs, keyspace.New(i))
 	}
 	s.Stats.init()
+	s.intro.init()
 	go s.expireLoop()
 	return s
 }
@@ -248,16 +251,19 @@ func (s *Server) Exec(c *Client, args [][]byte) {
 // call runs a command with statistics, MONITOR feed and slow log. The
 // lock is held.
 func (s *Server) call(ctx *Ctx) {
-	if len(s.monitors) > 0 && !ctx.Cmd.Has(FlagSkipMonitor) && !ctx.Cmd.Has(FlagAdmin) {
-		s.feedMonitors(ctx)
-	}
 	start := time.Now()
 	ctx.Now = start.UnixMilli()
 	ctx.Cmd.Handler(ctx)
 	dur := time.Since(start)
+	// Like Redis, MONITOR sees the command after it ran, with the
+	// client's database as it left it (SELECT shows the new one).
+	if len(s.monitors) > 0 && !ctx.Cmd.Has(FlagSkipMonitor) && !ctx.Cmd.Has(FlagAdmin) {
+		s.feedMonitors(ctx)
+	}
 	st := s.Stats.command(ctx.Cmd)
 	st.Calls++
 	st.Usec += dur.Microseconds()
+	s.recordLatency(ctx.Cmd, st, dur)
 	if ctx.failed {
 		st.Failed++
 	}

@@ -30,6 +30,9 @@ type Stats struct {
 // CommandStats are one command's INFO commandstats counters.
 type CommandStats struct {
 	Calls, Usec, Rejected, Failed int64
+	// Latency is the command's latency histogram (INFO latencystats,
+	// LATENCY HISTOGRAM), allocated on the first recorded call.
+	Latency *Histogram
 }
 
 func (s *Stats) init() {

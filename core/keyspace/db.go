@@ -49,7 +49,10 @@ type Entry struct {
 	LRU uint32
 	// Raw marks a string modified in place (APPEND, SETRANGE, SETBIT...),
 	// which Redis reports with the "raw" encoding whatever its length.
-	Raw       bool
+	Raw bool
+	// NotInt marks a short string that reads as an integer but that Redis
+	// keeps as a string object (INCRBYFLOAT results: "embstr", not "int").
+	NotInt    bool
 	hasExpire bool
 }
 
@@ -125,6 +128,47 @@ func (db *DB) Set(key string, value any, keepTTL bool) *Entry {
 	e, _ := db.keys.Upsert(key)
 	had := e.hasExpire
 	*e = Entry{Value: value, LRU: e.LRU}
+	if had {
+		if keepTTL {
+			e.hasExpire = true
+		} else {
+			db.expires.Delete(key)
+		}
+	}
+	return e
+}
+
+// SetEntry stores under key a copy of src: its value and every metadata
+// field but the time to live, which is removed (RENAME, MOVE and COPY
+// then set the source's). The returned entry may be adjusted.
+func (db *DB) SetEntry(key string, src *Entry) *Entry {
+	e := db.Set(key, src.Value, false)
+	*e = *src
+	e.hasExpire = false
+	return e
+}
+
+// SetString stores a copy of val under key, as Set would with
+// bytes.Clone(val). When key already holds a string whose buffer fits val
+// snugly, that buffer is overwritten in place instead: no allocation at
+// all when the length is unchanged (the hot path of SET on existing keys).
+func (db *DB) SetString(key string, val []byte, keepTTL bool) *Entry {
+	e, created := db.keys.Upsert(key)
+	var v any
+	if old, ok := e.Value.([]byte); !created && ok && len(val) <= cap(old) && cap(old) <= 2*len(val)+32 {
+		if len(old) == len(val) {
+			copy(old, val)
+			v = e.Value // keep the boxed slice header
+		} else {
+			old = old[:len(val)]
+			copy(old, val)
+			v = old
+		}
+	} else {
+		v = append(make([]byte, 0, len(val)), val...)
+	}
+	had := e.hasExpire
+	*e = Entry{Value: v, LRU: e.LRU}
 	if had {
 		if keepTTL {
 			e.hasExpire = true

@@ -1,0 +1,226 @@
+// Command compare measures polyfn against redis-server on this machine, in
+// one run: it builds polyfn, starts it and a redis-server on loopback
+// ports, runs redis-benchmark against both in alternation (each test
+// without pipelining and with -P 16) and prints polyfn's throughput as a
+// ratio of Redis's; then it loads the same data set into fresh instances
+// of both and compares their resident memory.
+//
+//	go run ./bench/compare [-n 200000] [-c 50] [-rounds 3] [-skip-mem]
+package main
+
+import (
+	"bufio"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+var tests = []string{"set", "get", "incr", "lpush", "rpush", "lpop", "rpop", "sadd", "hset", "spop", "zadd", "zpopmin", "lrange_100", "mset"}
+
+func main() {
+	n := flag.Int("n", 200000, "requests per redis-benchmark run")
+	clients := flag.Int("c", 50, "parallel clients")
+	rounds := flag.Int("rounds", 3, "alternating rounds per test (the median is kept)")
+	only := flag.String("t", strings.Join(tests, ","), "tests to run")
+	skipMem := flag.Bool("skip-mem", false, "skip the memory comparison")
+	skipThroughput := flag.Bool("skip-throughput", false, "skip redis-benchmark")
+	flag.Parse()
+
+	dir, err := os.MkdirTemp("", "polyfn-bench")
+	check(err)
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "polyfn")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/polyfn")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	check(build.Run())
+
+	if !*skipThroughput {
+		throughput(bin, dir, strings.Split(*only, ","), *n, *clients, *rounds)
+	}
+	if !*skipMem {
+		memory(bin, dir)
+	}
+}
+
+type server struct {
+	name string
+	port int
+	cmd  *exec.Cmd
+}
+
+func start(name, bin, dir string, extra ...string) *server {
+	port := freePort()
+	args := []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1"}
+	if name == "redis" {
+		args = append(args, "--save", "", "--appendonly", "no", "--dir", dir, "--logfile", filepath.Join(dir, "redis.log"))
+	}
+	cmd := exec.Command(bin, append(args, extra...)...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	check(cmd.Start())
+	s := &server{name: name, port: port, cmd: cmd}
+	for i := 0; i < 500; i++ {
+		if c, err := net.Dial("tcp", s.addr()); err == nil {
+			c.Close()
+			return s
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.stop()
+	fmt.Fprintf(os.Stderr, "%s did not start\n", name)
+	os.Exit(1)
+	return nil
+}
+
+func (s *server) addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
+
+func (s *server) stop() {
+	s.cmd.Process.Kill()
+	s.cmd.Wait()
+}
+
+// rss returns the server's resident set size in bytes.
+func (s *server) rss() int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	check(err)
+	for _, l := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+func redisBenchmark(port int, test string, n, clients, pipeline int) float64 {
+	out, err := exec.Command("redis-benchmark", "-p", strconv.Itoa(port), "-t", test,
+		"-n", strconv.Itoa(n), "-c", strconv.Itoa(clients), "-P", strconv.Itoa(pipeline), "--csv").Output()
+	check(err)
+	recs, err := csv.NewReader(strings.NewReader(string(out))).ReadAll()
+	check(err)
+	// The last record is the test asked for (LRANGE tests run an LPUSH first).
+	for i := len(recs) - 1; i >= 1; i-- {
+		if len(recs[i]) >= 2 {
+			v, err := strconv.ParseFloat(recs[i][1], 64)
+			if err == nil {
+				return v
+			}
+		}
+	}
+	fmt.Fprintf(os.Stderr, "cannot parse redis-benchmark output:\n%s", out)
+	os.Exit(1)
+	return 0
+}
+
+func median(v []float64) float64 {
+	sort.Float64s(v)
+	return v[len(v)/2]
+}
+
+func throughput(bin, dir string, tests []string, n, clients, rounds int) {
+	redis := start("redis", "redis-server", dir)
+	defer redis.stop()
+	poly := start("polyfn", bin, dir)
+	defer poly.stop()
+	fmt.Printf("redis-benchmark -n %d -c %d, median of %d alternating rounds (ops/s)\n", n, clients, rounds)
+	fmt.Printf("%-12s %4s %12s %12s %7s\n", "test", "-P", "redis", "polyfn", "ratio")
+	for _, pipeline := range []int{1, 16} {
+		var worst = 1e9
+		for _, t := range tests {
+			var r, p []float64
+			for i := 0; i < rounds; i++ {
+				r = append(r, redisBenchmark(redis.port, t, n, clients, pipeline))
+				p = append(p, redisBenchmark(poly.port, t, n, clients, pipeline))
+			}
+			rm, pm := median(r), median(p)
+			ratio := pm / rm
+			worst = min(worst, ratio)
+			fmt.Printf("%-12s %4d %12.0f %12.0f %6.2fx\n", t, pipeline, rm, pm, ratio)
+		}
+		fmt.Printf("%-12s %4d %12s %12s %6.2fx\n", "worst", pipeline, "", "", worst)
+	}
+}
+
+// load sends commands built by gen in pipelined batches.
+func load(addr string, count int, gen func(i int) []string) {
+	c, err := net.Dial("tcp", addr)
+	check(err)
+	defer c.Close()
+	br := bufio.NewReaderSize(c, 1<<16)
+	bw := bufio.NewWriterSize(c, 1<<16)
+	const batch = 1000
+	for i := 0; i < count; i += batch {
+		end := min(i+batch, count)
+		for j := i; j < end; j++ {
+			args := gen(j)
+			fmt.Fprintf(bw, "*%d\r\n", len(args))
+			for _, a := range args {
+				fmt.Fprintf(bw, "$%d\r\n%s\r\n", len(a), a)
+			}
+		}
+		check(bw.Flush())
+		for j := i; j < end; j++ {
+			line, err := br.ReadString('\n')
+			check(err)
+			if line[0] == '-' {
+				fmt.Fprintf(os.Stderr, "load: %s", line)
+				os.Exit(1)
+			}
+		}
+	}
+}
+
+func memory(bin, dir string) {
+	type dataset struct {
+		name  string
+		count int
+		gen   func(i int) []string
+	}
+	sets := []dataset{
+		{"1,000,000 string keys (key:N -> 10 bytes)", 1000000, func(i int) []string {
+			return []string{"SET", "key:" + strconv.Itoa(i), "value:" + strconv.Itoa(i%10000)}
+		}},
+		{"100,000 hashes of 10 fields", 100000, func(i int) []string {
+			args := []string{"HSET", "hash:" + strconv.Itoa(i)}
+			for f := 0; f < 10; f++ {
+				args = append(args, "field"+strconv.Itoa(f), "value"+strconv.Itoa(f))
+			}
+			return args
+		}},
+	}
+	fmt.Printf("\n%-44s %10s %10s %7s\n", "resident memory after loading", "redis", "polyfn", "ratio")
+	for _, ds := range sets {
+		var rss [2]int64
+		for i, s := range []*server{start("redis", "redis-server", dir), start("polyfn", bin, dir)} {
+			base := s.rss()
+			load(s.addr(), ds.count, ds.gen)
+			time.Sleep(2 * time.Second) // let a collection cycle settle
+			rss[i] = s.rss()
+			_ = base
+			s.stop()
+		}
+		fmt.Printf("%-44s %9.1fM %9.1fM %6.2fx\n", ds.name, float64(rss[0])/(1<<20), float64(rss[1])/(1<<20), float64(rss[1])/float64(rss[0]))
+	}
+}
+
+func freePort() int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,24 @@
+package core
+
+import "sort"
+
+// FullMetaTable returns a table of every Redis 7.0 command in the captured
+// metadata, with placeholder handlers, for tests of table-driven behaviour
+// (key extraction) beyond the commands implemented so far.
+func FullMetaTable() *Table {
+	t := NewTable()
+	names := make([]string, 0, len(commandMeta))
+	for n := range commandMeta {
+		names = append(names, n)
+	}
+	sort.Strings(names) // parents before their "parent|sub" entries
+	nop := func(*Ctx) {}
+	for _, n := range names {
+		if hasSubcommandMeta(n) {
+			t.Add(n, nil)
+		} else {
+			t.Add(n, nop)
+		}
+	}
+	return t
+}
