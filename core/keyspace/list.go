@@ -69,14 +69,7 @@ func (l *List) Copy() Typed {
 
 // --- entry encoding ---
 
-func uvarintLen(x int) int {
-	n := 1
-	for x >= 0x80 {
-		x >>= 7
-		n++
-	}
-	return n
-}
+// uvarintLen is shared with the hash listpack (hash.go).
 
 func entrySize(l int) int { return 2*uvarintLen(l) + l }
 
@@ -595,3 +588,22 @@ func (it *ListIter) Next() bool {
 
 // Value is the current element (valid until the list changes).
 func (it *ListIter) Value() []byte { return it.val }
+
+// MemoryUsage estimates the bytes used as Redis's MEMORY USAGE does for a
+// quicklist: the list header plus the average size of up to samples
+// nodes (0: all) times the number of nodes.
+func (l *List) MemoryUsage(samples int64) int64 {
+	const listHeader, nodeHeader = 40, 32
+	var nodes, seen, size int64
+	for nd := l.head; nd != nil; nd = nd.next {
+		nodes++
+		if samples == 0 || seen < samples {
+			seen++
+			size += nodeHeader + int64(cap(nd.buf))
+		}
+	}
+	if seen == 0 {
+		return listHeader
+	}
+	return listHeader + size*nodes/seen
+}
