@@ -309,6 +309,7 @@ func (l *List) TrimFront(k int) {
 		nd.start = off
 		nd.count -= k
 		l.n -= k
+		nd.shrink()
 		return
 	}
 }
@@ -330,6 +331,7 @@ func (l *List) TrimBack(k int) {
 		nd.end = off
 		nd.count -= k
 		l.n -= k
+		nd.shrink()
 		return
 	}
 }
@@ -395,8 +397,21 @@ func (l *List) Set(i int, v []byte) bool {
 	nd, off := l.locate(i)
 	_, next := readFwd(nd.buf, off)
 	nd.splice(off, next-off, v, true)
+	nd.shrink()
 	l.split(nd)
 	return true
+}
+
+// shrink releases a buffer left mostly empty (a big element replaced or
+// removed, a trimmed node), as a listpack would be reallocated.
+func (nd *listNode) shrink() {
+	used := nd.end - nd.start
+	if len(nd.buf) <= 1024 || used*4 >= len(nd.buf) {
+		return
+	}
+	nb := make([]byte, used+used/4)
+	copy(nb, nd.buf[nd.start:nd.end])
+	nd.buf, nd.start, nd.end = nb, 0, used
 }
 
 // splice replaces the del bytes at off with the entry for v (or with
@@ -501,6 +516,8 @@ func (l *List) Remove(v []byte, count int) int {
 			nd.end = w
 			if nd.count == 0 {
 				l.unlink(nd)
+			} else {
+				nd.shrink()
 			}
 			nd = next
 		}
@@ -524,6 +541,8 @@ func (l *List) Remove(v []byte, count int) int {
 			nd.start = w
 			if nd.count == 0 {
 				l.unlink(nd)
+			} else {
+				nd.shrink()
 			}
 			nd = prev
 		}
