@@ -50,8 +50,9 @@ func (s *Server) BlockedClients() int { return s.blocking.count }
 
 // Block parks the client until one of keys can be served or the timeout
 // (0: forever) passes. serve is called, with the lock held and a context
-// for the blocked client, each time a key it waits on is modified; it
-// returns true when it has served (and replied). onTimeout writes the
+// for the blocked client whose ReadyKey is the key that became ready, each
+// time a key it waits on is modified; it returns true when it has served
+// (and replied). onTimeout writes the
 // reply for an expired wait. With ctx.NoBlock (MULTI, scripts) the
 // timeout reply is written at once.
 func (ctx *Ctx) Block(keys [][]byte, timeout time.Duration, serve func(ctx *Ctx) bool, onTimeout func(ctx *Ctx)) {

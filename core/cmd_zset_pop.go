@@ -124,7 +124,7 @@ func bzpopMinMax(ctx *Ctx, max bool) {
 // blockingZpop pops from the first non-empty key, or blocks until one of
 // keys receives members or the timeout (argument timeoutIdx) passes.
 func blockingZpop(ctx *Ctx, keys [][]byte, timeoutIdx int, count int64, r zpopReply) {
-	timeout, ok := ctx.blockTimeout(timeoutIdx)
+	timeout, ok := blockTimeout(ctx, ctx.Args[timeoutIdx])
 	if !ok {
 		return
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"math"
 	"strconv"
-	"time"
 
 	"github.com/polyfn/polyfn/core/keyspace"
 )
@@ -258,68 +257,6 @@ func parseLexRange(min, max []byte) (keyspace.LexRange, bool) {
 		return r, false
 	}
 	return r, true
-}
-
-// Long double limits of strtold, in decimal exponents.
-const (
-	longDoubleMaxExp10 = 4931
-	longDoubleMinExp10 = -4950
-)
-
-// blockTimeout parses argument i as a blocking command's timeout in
-// seconds (Redis: strtold, times 1000, truncated to milliseconds), and
-// replies with Redis's error when it is invalid. 0 means wait forever.
-func (ctx *Ctx) blockTimeout(i int) (time.Duration, bool) {
-	b := ctx.Args[i]
-	if len(b) == 0 || len(b) >= 5120 {
-		ctx.Error(ErrTimeoutInvalid)
-		return 0, false
-	}
-	b = cString(b)
-	var v float64
-	if len(b) > 0 {
-		if isCSpace(b[0]) {
-			ctx.Error(ErrTimeoutInvalid)
-			return 0, false
-		}
-		var n, exp10 int
-		var erange bool
-		v, n, erange, exp10 = strtodPrefix(b)
-		if n != len(b) || math.IsNaN(v) {
-			ctx.Error(ErrTimeoutInvalid)
-			return 0, false
-		}
-		if erange {
-			// Out of double range but maybe within long double's.
-			switch {
-			case math.IsInf(v, 0) && exp10 <= longDoubleMaxExp10 && exp10 != 0:
-			case v == 0 && exp10 >= longDoubleMinExp10 && exp10 != 0:
-			default:
-				ctx.Error(ErrTimeoutInvalid)
-				return 0, false
-			}
-		}
-	}
-	ms := v * 1000
-	var tval int64
-	if math.IsInf(ms, 0) || ms >= 9.223372036854775807e18 || ms < -9.223372036854775808e18 {
-		tval = math.MinInt64 // what the C cast yields on x86
-	} else {
-		tval = int64(ms)
-	}
-	if tval < 0 {
-		ctx.Error(ErrTimeoutNegative)
-		return 0, false
-	}
-	if tval > 0 && tval > math.MaxInt64-time.Now().UnixMilli() {
-		ctx.Error(ErrTimeoutOutOfRng)
-		return 0, false
-	}
-	const maxMs = int64(math.MaxInt64 / int64(time.Millisecond))
-	if tval > maxMs {
-		return 0, true // centuries: as good as forever
-	}
-	return time.Duration(tval) * time.Millisecond, true
 }
 
 // ParseScanCursor parses a SCAN-family cursor (SCAN, HSCAN, SSCAN, ZSCAN)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/polyfn/polyfn/core"
@@ -25,6 +26,17 @@ func run(args []string) error {
 	if len(args) == 1 && (args[0] == "-v" || args[0] == "--version") {
 		fmt.Printf("polyfn %s (redis %s compatible)\n", core.Version, core.RedisVersion)
 		return nil
+	}
+	if path := os.Getenv("POLYFN_CPUPROFILE"); path != "" {
+		// A development aid: profile the whole run (see bench/README.md).
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	cfg := core.NewConfig()
 	if err := cfg.LoadArgs(args); err != nil {
