@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -20,6 +21,9 @@ func (c *Config) LoadArgs(args []string) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "--") {
 		if err := c.LoadFile(args[0]); err != nil {
 			return err
+		}
+		if abs, err := filepath.Abs(args[0]); err == nil {
+			c.File = abs
 		}
 		args = args[1:]
 	}
