@@ -118,7 +118,7 @@ func (t *Table) Add(name string, h Handler) *Command {
 	if t.cmds[name] != nil {
 		panic("core: duplicate command " + name)
 	}
-	if len(e[9].Elems) == 0 && h == nil {
+	if h == nil && !hasSubcommandMeta(name) {
 		panic("core: nil handler for " + name)
 	}
 	if h == nil {
@@ -126,6 +126,17 @@ func (t *Table) Add(name string, h Handler) *Command {
 	}
 	t.cmds[name] = cmd
 	return cmd
+}
+
+// hasSubcommandMeta reports whether the metadata knows subcommands of
+// name (the captured entries leave element 10 empty).
+func hasSubcommandMeta(name string) bool {
+	for n := range commandMeta {
+		if strings.HasPrefix(n, name+"|") {
+			return true
+		}
+	}
+	return false
 }
 
 func decodeMeta(s string) Value {
