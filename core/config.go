@@ -245,7 +245,7 @@ func (c *Config) registerDefaults() {
 	}
 	const maxInt = 1<<63 - 1
 	c.DefineInt("port", nil, true, 0, 65535, false, "6379", nil)
-	def("bind", nil, true, StringParam(nil), "* -::*")
+	def("bind", nil, true, StringParam(nil), "127.0.0.1 -::1")
 	c.DefineInt("databases", nil, true, 1, NumDatabasesMax, false, "16", func(n int64) { c.Databases = int(n) })
 	def("requirepass", nil, false, StringParam(func(s string) { c.requirePass.Store(s) }), "")
 	c.DefineInt("busy-reply-threshold", []string{"lua-time-limit"}, false, 0, maxInt, false, "5000", nil)
