@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -157,7 +158,9 @@ func debugProtocol(ctx *Ctx, typ string) {
 // debugObject answers DEBUG OBJECT in Redis's format. The address and the
 // serialized length are approximations.
 func debugObject(ctx *Ctx) {
-	e := ctx.DB.Get(keyspace.Str(ctx.Args[2]), ctx.Now)
+	// Like Redis's, DEBUG OBJECT also sees a key that has expired but
+	// was not removed yet.
+	e := ctx.DB.Get(keyspace.Str(ctx.Args[2]), math.MinInt64)
 	if e == nil {
 		ctx.Error(ErrNoSuchKey)
 		return
