@@ -270,7 +270,9 @@ func (s *Server) clientInfo(c *Client, ctx *Ctx) string {
 	}
 	events := "r"
 	obl := 0
-	if c.Conn != nil {
+	// Only the caller's own buffer can be read safely here: another
+	// connection may be flushing its buffer without the lock.
+	if c.Conn != nil && ctx != nil && ctx.C == c {
 		obl = c.Conn.PendingOutput()
 		if obl > 0 {
 			events = "rw"
