@@ -225,3 +225,23 @@ func startWithFile(t *testing.T, file string) string {
 	})
 	return addrs[0].String()
 }
+
+func TestShutdownReleasesBlockedClients(t *testing.T) {
+	cfg := core.NewConfig()
+	require.NoError(t, cfg.LoadArgs([]string{"--port", "0", "--bind", "127.0.0.1"}))
+	cs := core.New(cfg, core.DefaultTable())
+	srv, addrs, err := protocol.Listen(cs)
+	require.NoError(t, err)
+	a, b := Dial(t, addrs[0].String()), Dial(t, addrs[0].String())
+	require.NoError(t, b.Send("WAIT", "1", "0"))
+	time.Sleep(50 * time.Millisecond)
+	require.NoError(t, a.Send("SHUTDOWN"))
+	<-cs.Done()
+	done := make(chan struct{})
+	go func() { srv.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(3 * time.Second):
+		t.Fatal("server did not close with a blocked client")
+	}
+}

@@ -606,6 +606,10 @@ func (s *Server) waitPause(c *Client, cmd *Command) {
 		select {
 		case <-wake:
 		case <-t.C:
+		case <-s.shutdown:
+			t.Stop()
+			s.mu.Lock()
+			return
 		}
 		t.Stop()
 		s.mu.Lock()
