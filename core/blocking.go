@@ -149,6 +149,11 @@ func (s *Server) waitBlocked(c *Client) {
 	select {
 	case <-w.done:
 		s.mu.Lock()
+	case <-s.shutdown: // SHUTDOWN: release the connection, no reply
+		s.mu.Lock()
+		if !w.served {
+			s.finishWait(w)
+		}
 	case <-timer:
 		s.mu.Lock()
 		if !w.served {

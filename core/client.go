@@ -58,6 +58,9 @@ type Client struct {
 
 	// blocking state: see blocking.go
 	blocked *waiter
+
+	// CLIENT REPLY / UNBLOCK state: see cmd_client.go
+	admin adminState
 }
 
 // Subscriptions is the number of channels, patterns and shard channels

@@ -1,5 +1,7 @@
 package core
 
+import "crypto/subtle"
+
 // Connection commands: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET,
 // CLIENT.
 
@@ -9,6 +11,9 @@ func registerConnectionCommands(t *Table) {
 	t.Add("quit", func(ctx *Ctx) { ctx.OK(); ctx.C.CloseSoon = true })
 	t.Add("select", cmdSelect)
 	t.Add("hello", cmdHello)
+	t.Add("auth", cmdAuth)
+	t.Add("reset", cmdReset)
+	registerClientCommands(t)
 }
 
 func cmdPing(ctx *Ctx) {
@@ -47,7 +52,9 @@ func cmdSelect(ctx *Ctx) {
 }
 
 func cmdHello(ctx *Ctx) {
-	resp := ctx.C.Resp
+	c := ctx.C
+	resp := c.Resp
+	next := 1
 	if len(ctx.Args) >= 2 {
 		v, ok := ParseInt(ctx.Args[1])
 		if !ok {
@@ -59,9 +66,36 @@ func cmdHello(ctx *Ctx) {
 			return
 		}
 		resp = int(v)
+		next = 2
 	}
-	ctx.C.Resp = resp
-	ctx.C.Conn.SetResp(resp)
+	// Options take effect one by one, as in Redis 7.0: a later syntax
+	// error leaves an earlier AUTH or SETNAME applied.
+	for j := next; j < len(ctx.Args); j++ {
+		more := len(ctx.Args) - 1 - j
+		switch {
+		case ctx.ArgIs(j, "auth") && more >= 2:
+			if !checkPassword(ctx, string(ctx.Args[j+1]), string(ctx.Args[j+2])) {
+				ctx.Error(ErrWrongPass)
+				return
+			}
+			c.Authed = true
+			j += 2
+		case ctx.ArgIs(j, "setname") && more >= 1:
+			if !setClientName(ctx, ctx.Args[j+1]) {
+				return
+			}
+			j++
+		default:
+			ctx.Errorf("ERR Syntax error in HELLO option '%s'", ctx.Args[j])
+			return
+		}
+	}
+	if !c.Authed {
+		ctx.Error(ErrHelloNoAuth)
+		return
+	}
+	c.Resp = resp
+	c.Conn.SetResp(resp)
 	w := ctx.W
 	w.WriteMap(7)
 	w.WriteBulkString("server")
@@ -71,11 +105,71 @@ func cmdHello(ctx *Ctx) {
 	w.WriteBulkString("proto")
 	w.WriteInt(int64(resp))
 	w.WriteBulkString("id")
-	w.WriteInt(ctx.C.ID)
+	w.WriteInt(c.ID)
 	w.WriteBulkString("mode")
 	w.WriteBulkString("standalone")
 	w.WriteBulkString("role")
 	w.WriteBulkString("master")
 	w.WriteBulkString("modules")
 	w.WriteArray(0)
+}
+
+// checkPassword checks a username / password pair against the default
+// user, the only user until ACL exists: with requirepass unset it has no
+// password and any password is accepted.
+func checkPassword(ctx *Ctx, user, pass string) bool {
+	if user != "default" {
+		return false
+	}
+	want := ctx.S.Config.RequirePass()
+	return want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(pass)) == 1
+}
+
+func cmdAuth(ctx *Ctx) {
+	if len(ctx.Args) > 3 {
+		ctx.SyntaxError()
+		return
+	}
+	user, pass := "default", string(ctx.Args[1])
+	if len(ctx.Args) == 3 {
+		user, pass = string(ctx.Args[1]), string(ctx.Args[2])
+	} else if ctx.S.Config.RequirePass() == "" {
+		ctx.Error(ErrAuthNotSet)
+		return
+	}
+	if !checkPassword(ctx, user, pass) {
+		ctx.Error(ErrWrongPass)
+		return
+	}
+	ctx.C.Authed = true
+	ctx.C.User = user
+	ctx.OK()
+}
+
+// cmdReset returns the connection to its initial state, as Redis's RESET:
+// no transaction or watches, no subscriptions, not a monitor, database 0,
+// RESP2, no name, replies on, authenticated only if no password is
+// required.
+func cmdReset(ctx *Ctx) {
+	s, c := ctx.S, ctx.C
+	if c.Monitor {
+		delete(s.monitors, c)
+		c.Monitor = false
+	}
+	c.DB = s.DBs[0]
+	c.Resp = 2
+	c.Conn.SetResp(2)
+	c.User = "default"
+	c.Authed = s.Config.RequirePass() == ""
+	c.Multi = nil
+	s.unwatchAll(c)
+	s.PubSub.unsubscribeAll(c)
+	c.Name = ""
+	c.NoEvict = false
+	if c.admin.realW != nil {
+		c.W = c.admin.realW
+	}
+	c.admin = adminState{}
+	ctx.W = c.W
+	ctx.W.WriteStatus("RESET")
 }

@@ -21,7 +21,7 @@ import (
 // It replies with the error and returns ok == false when the argument is
 // invalid; 0 means wait forever.
 func blockTimeout(ctx *Ctx, arg []byte) (time.Duration, bool) {
-	ms, ok := parseTimeoutMs(string(arg))
+	ms, ok := parseTimeoutSeconds(string(arg))
 	if !ok {
 		ctx.Error(ErrTimeoutInvalid)
 		return 0, false
@@ -38,9 +38,9 @@ func blockTimeout(ctx *Ctx, arg []byte) (time.Duration, bool) {
 	return time.Duration(ms) * time.Millisecond, true
 }
 
-// parseTimeoutMs converts seconds to milliseconds; ok is false when s is
+// parseTimeoutSeconds converts seconds to milliseconds; ok is false when s is
 // not a number strtold accepts in full.
-func parseTimeoutMs(s string) (int64, bool) {
+func parseTimeoutSeconds(s string) (int64, bool) {
 	if s == "" || strings.ContainsAny(s[:1], " \t\n\v\f\r") || strings.ContainsAny(s, "_\x00") {
 		return 0, false
 	}

@@ -131,7 +131,8 @@ func (t *Table) Add(name string, h Handler) *Command {
 	return cmd
 }
 
-// hasSubcommandMeta reports whether the metadata lists subcommands of name.
+// hasSubcommandMeta reports whether the metadata knows subcommands of
+// name (the captured entries leave element 10 empty).
 func hasSubcommandMeta(name string) bool {
 	for n := range commandMeta {
 		if strings.HasPrefix(n, name+"|") {

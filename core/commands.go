@@ -8,6 +8,7 @@ func DefaultTable() *Table {
 	for _, register := range []func(*Table){
 		registerConnectionCommands,
 		registerServerCommands,
+		registerAdminCommands,
 		registerKeyCommands,
 		registerStringCommands,
 		registerBitmapCommands,

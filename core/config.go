@@ -22,9 +22,6 @@ type Config struct {
 
 	// Databases is fixed at start-up.
 	Databases int
-	// ConfigFile is the configuration file given at start-up, if any
-	// (INFO config_file).
-	ConfigFile string
 
 	// ints caches every integer parameter (by canonical and alias names);
 	// the map itself is fixed after NewConfig.
@@ -33,6 +30,12 @@ type Config struct {
 	requirePass  atomic.Value // string
 	activeExpire atomic.Bool
 	debugCommand atomic.Value // "yes", "no", "local"
+	notifyFlags  atomic.Int64
+	outLimits    outputLimits
+
+	// File is the configuration file given at start-up ("" without one),
+	// for CONFIG REWRITE.
+	File string
 }
 
 // Param is one configuration parameter.
@@ -40,7 +43,11 @@ type Param struct {
 	Name      string
 	Aliases   []string
 	Immutable bool // only settable at start-up
+	// Protected parameters can only be set at start-up unless
+	// enable-protected-configs allows it.
+	Protected bool
 	value     string
+	def       string // the default, as printed (CONFIG REWRITE)
 	// set validates s and applies it; it returns the value to store (as
 	// CONFIG GET will print it) or an error whose text follows Redis's
 	// "argument ..." phrasing.
@@ -76,7 +83,7 @@ func (c *Config) Define(p *Param, def string) {
 	if err != nil {
 		panic("core: bad default for " + p.Name + ": " + err.Error())
 	}
-	p.value = v
+	p.value, p.def = v, v
 }
 
 // Set changes a parameter. startup allows immutable parameters (command
@@ -199,14 +206,11 @@ func BoolParam(apply func(bool)) func(string) (string, error) {
 // IntParam accepts an integer in [min, max]; memory enables units
 // (k, kb, m, mb, g, gb) as Redis's memory parameters do.
 func IntParam(min, max int64, memory bool, apply func(int64)) func(string) (string, error) {
+	if memory {
+		return MemParam(min, max, false, apply)
+	}
 	return func(s string) (string, error) {
-		var n int64
-		var ok bool
-		if memory {
-			n, ok = ParseMemory(s)
-		} else {
-			n, ok = ParseInt([]byte(s))
-		}
+		n, ok := ParseInt([]byte(s))
 		if !ok {
 			return "", errors.New("argument couldn't be parsed into an integer")
 		}
@@ -235,27 +239,6 @@ func EnumParam(words []string, apply func(string)) func(string) (string, error) 
 	}
 }
 
-// ParseMemory parses a memory amount with Redis's units: b, k, kb, m, mb,
-// g, gb (k = 1000, kb = 1024).
-func ParseMemory(s string) (int64, bool) {
-	l := strings.ToLower(s)
-	mul := int64(1)
-	for _, u := range []struct {
-		suffix string
-		mul    int64
-	}{{"gb", 1 << 30}, {"mb", 1 << 20}, {"kb", 1 << 10}, {"g", 1e9}, {"m", 1e6}, {"k", 1e3}, {"b", 1}} {
-		if strings.HasSuffix(l, u.suffix) {
-			l, mul = strings.TrimSuffix(l, u.suffix), u.mul
-			break
-		}
-	}
-	n, ok := ParseInt([]byte(l))
-	if !ok {
-		return 0, false
-	}
-	return n * mul, true
-}
-
 func (c *Config) registerDefaults() {
 	def := func(name string, aliases []string, immutable bool, set func(string) (string, error), value string) {
 		c.Define(&Param{Name: name, Aliases: aliases, Immutable: immutable, set: set}, value)
@@ -269,28 +252,41 @@ func (c *Config) registerDefaults() {
 	c.DefineInt("proto-max-bulk-len", nil, false, 1024*1024, maxInt, true, "536870912", nil)
 	c.DefineInt("slowlog-log-slower-than", nil, false, -1, maxInt, false, "10000", nil)
 	c.DefineInt("slowlog-max-len", nil, false, 0, maxInt, false, "128", nil)
-	c.DefineInt("hz", nil, false, 0, 1<<31-1, false, "10", nil)
+	hz := new(atomic.Int64)
+	c.ints["hz"] = hz
+	def("hz", nil, false, func(s string) (string, error) {
+		// Redis keeps hz within [1, 500] and prints the clamped value.
+		v, err := IntParam(0, 1<<31-1, false, nil)(s)
+		if err != nil {
+			return "", err
+		}
+		n, _ := strconv.ParseInt(v, 10, 64)
+		n = max(1, min(n, 500))
+		hz.Store(n)
+		return strconv.FormatInt(n, 10), nil
+	}, "10")
 	def("enable-debug-command", nil, true, EnumParam([]string{"no", "yes", "local"}, func(s string) { c.debugCommand.Store(s) }), "no")
 	c.DefineInt("timeout", nil, false, 0, 1<<31-1, false, "0", nil)
-	c.DefineInt("maxclients", nil, false, 1, 1<<31-1, false, "10000", nil)
-	c.DefineInt("maxmemory", nil, false, 0, maxInt, true, "0", nil)
+	c.DefineInt("maxclients", nil, false, 1, 1<<32-1, false, "10000", nil)
+	c.DefineMem("maxmemory", nil, 0, maxInt, true, "0")
 	def("maxmemory-policy", nil, false, EnumParam([]string{"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}, nil), "noeviction")
-	def("save", nil, false, StringParam(nil), "3600 1 300 100 60 10000")
+	def("save", nil, false, saveParam, "3600 1 300 100 60 10000")
 	def("appendonly", nil, false, BoolParam(nil), "no")
-	def("dir", nil, false, StringParam(nil), ".")
-	def("dbfilename", nil, false, StringParam(nil), "dump.rdb")
+	c.Define(&Param{Name: "dir", Protected: true, set: StringParam(nil)}, ".")
+	c.Define(&Param{Name: "dbfilename", Protected: true, set: StringParam(nil)}, "dump.rdb")
 	def("loglevel", nil, false, EnumParam([]string{"debug", "verbose", "notice", "warning"}, nil), "notice")
 	def("logfile", nil, true, StringParam(nil), "")
 	def("daemonize", nil, true, BoolParam(nil), "no")
 	def("protected-mode", nil, false, BoolParam(nil), "yes")
 	// Encoding thresholds of the data types (OBJECT ENCODING).
-	c.DefineInt("hash-max-listpack-entries", []string{"hash-max-ziplist-entries"}, false, 0, maxInt, false, "128", nil)
+	c.DefineInt("hash-max-listpack-entries", []string{"hash-max-ziplist-entries"}, false, 0, maxInt, false, "512", nil)
 	c.DefineInt("hash-max-listpack-value", []string{"hash-max-ziplist-value"}, false, 0, maxInt, true, "64", nil)
 	c.DefineInt("set-max-intset-entries", nil, false, 0, maxInt, false, "512", nil)
 	c.DefineInt("zset-max-listpack-entries", []string{"zset-max-ziplist-entries"}, false, 0, maxInt, false, "128", nil)
 	c.DefineInt("zset-max-listpack-value", []string{"zset-max-ziplist-value"}, false, 0, maxInt, true, "64", nil)
-	c.DefineInt("list-max-listpack-size", []string{"list-max-ziplist-size"}, false, -5, 1<<31-1, false, "-2", nil)
+	c.DefineInt("list-max-listpack-size", []string{"list-max-ziplist-size"}, false, -1<<31, 1<<31-1, false, "-2", nil)
 	c.DefineInt("list-compress-depth", nil, false, 0, 1<<31-1, false, "0", nil)
+	c.registerRedisDefaults()
 	c.activeExpire.Store(true)
 	c.registerIntrospectionParams()
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -21,7 +22,9 @@ func (c *Config) LoadArgs(args []string) error {
 		if err := c.LoadFile(args[0]); err != nil {
 			return err
 		}
-		c.ConfigFile = args[0]
+		if abs, err := filepath.Abs(args[0]); err == nil {
+			c.File = abs
+		}
 		args = args[1:]
 	}
 	for i := 0; i < len(args); {

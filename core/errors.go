@@ -127,3 +127,14 @@ const (
 	ErrSSubscribeDenyBlocking = "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client"
 	ErrExecAbortBecause       = "EXECABORT Transaction discarded because of: "
 )
+
+// Connection and administration commands (AUTH, HELLO, CLIENT, CONFIG,
+// DEBUG, SHUTDOWN).
+const (
+	ErrHelloNoAuth       = "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
+	ErrNoConfigFile      = "ERR The server is running without a config file"
+	ErrNoShutdown        = "ERR No shutdown in progress."
+	ErrShutdownDenyBlock = "ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client"
+	fmtConfigSetUnknown  = "ERR Unknown option or number of arguments for CONFIG SET - '%s'"
+	fmtConfigSetFailed   = "ERR CONFIG SET failed (possibly related to argument '%s') - %s"
+)

@@ -167,7 +167,7 @@ func infoServer(s *Server, b *infoBuilder) {
 	b.int("configured_hz", s.Config.Int("hz"))
 	b.int("lru_clock", now.Unix()&(1<<24-1))
 	b.field("executable", execPath)
-	cf := s.Config.ConfigFile
+	cf := s.Config.File
 	if cf != "" {
 		if abs, err := filepath.Abs(cf); err == nil {
 			cf = abs

@@ -1,10 +1,8 @@
 package core
 
 import (
-	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -34,22 +32,6 @@ var latencyTrackingOn atomic.Bool
 
 func (c *Config) registerIntrospectionParams() {
 	c.Define(&Param{Name: "latency-tracking", set: BoolParam(func(b bool) { latencyTrackingOn.Store(b) })}, "yes")
-	c.Define(&Param{Name: "latency-tracking-info-percentiles", set: percentilesParam}, "50 99 99.9")
-	c.DefineInt("latency-monitor-threshold", nil, false, 0, 1<<63-1, false, "0", nil)
-}
-
-// percentilesParam validates a list of percentiles in [0, 100] and
-// stores it as Redis prints it ("50 99 99.9").
-func percentilesParam(s string) (string, error) {
-	var out []string
-	for _, f := range strings.Fields(s) {
-		p, err := strconv.ParseFloat(f, 64)
-		if err != nil || p < 0 || p > 100 {
-			return "", errors.New("latency-tracking-info-percentiles should be a list of numbers between 0 and 100")
-		}
-		out = append(out, trimFloat(p))
-	}
-	return strings.Join(out, " "), nil
 }
 
 // recordLatency is called by call after every command: it feeds the

@@ -55,6 +55,9 @@ type Server struct {
 	Dirty int64
 
 	intro introState // INFO / LATENCY state (info.go, latency.go)
+	pause pauseState // CLIENT PAUSE: see cmd_client.go
+	// disableDenyScripts is DEBUG SET-DISABLE-DENY-SCRIPTS.
+	disableDenyScripts bool
 
 	shutdownOnce sync.Once
 	shutdown     chan struct{}
@@ -206,6 +209,16 @@ func (ctx *Ctx) Modified(key []byte) {
 // Exec runs one command for client c, as received from the network. It
 // takes the keyspace lock itself; the reply goes to c.W.
 func (s *Server) Exec(c *Client, args [][]byte) {
+	if c.replyFiltered() { // CLIENT REPLY OFF / SKIP
+		s.replyBefore(c)
+		s.exec(c, args)
+		s.replyAfter(c)
+		return
+	}
+	s.exec(c, args)
+}
+
+func (s *Server) exec(c *Client, args [][]byte) {
 	c.LastSeen.Store(time.Now().UnixMilli())
 	cmd, found := s.Table.Lookup(args)
 	if cmd == nil || !found {
@@ -233,6 +246,9 @@ func (s *Server) Exec(c *Client, args [][]byte) {
 	if c.Resp == 2 && c.Subscriptions() > 0 && !allowedInPubSub(cmd) {
 		s.reject(c, cmd, fmt.Sprintf(fmtPubSubContext, cmd.FullName()))
 		return
+	}
+	if s.pause.wake != nil { // CLIENT PAUSE
+		s.waitPause(c, cmd)
 	}
 	if c.Multi != nil && !multiControl(cmd) {
 		q := QueuedCommand{Cmd: cmd, Args: make([][]byte, len(args))}

@@ -88,6 +88,19 @@ func readValue(br *bufio.Reader, raw *bytes.Buffer) (Value, error) {
 			return Value{Kind: VError, Str: b}, nil
 		}
 		return Value{Kind: VBulk, Str: b}, nil
+	case '|':
+		// An attribute map: kept in the raw bytes, then the value it
+		// annotates is what is returned.
+		n, err := num()
+		if err != nil {
+			return Value{}, err
+		}
+		for i := int64(0); i < 2*n; i++ {
+			if _, err := readValue(br, raw); err != nil {
+				return Value{}, err
+			}
+		}
+		return readValue(br, raw)
 	case '*', '%', '~', '>':
 		n, err := num()
 		if err != nil {
