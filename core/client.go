@@ -56,6 +56,9 @@ type Client struct {
 	watched    []watchEntry
 	watchDirty bool
 
+	// ctx is reused for every command the client runs (Exec).
+	ctx Ctx
+
 	// blocking state: see blocking.go
 	blocked *waiter
 

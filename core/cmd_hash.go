@@ -33,7 +33,7 @@ func registerHashCommands(t *Table) {
 
 // hashLimits returns hash-max-listpack-entries and hash-max-listpack-value.
 func hashLimits(ctx *Ctx) (entries, value int64) {
-	return ctx.S.Config.Int("hash-max-listpack-entries"), ctx.S.Config.Int("hash-max-listpack-value")
+	return ctx.S.Config.HashLimits()
 }
 
 // hashRead returns the hash under key, nil when the key is missing; ok is

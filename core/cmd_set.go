@@ -30,7 +30,7 @@ func registerSetCommands(t *Table) {
 	t.Add("sscan", cmdSScan)
 }
 
-func setMaxIntset(ctx *Ctx) int64 { return ctx.S.Config.Int("set-max-intset-entries") }
+func setMaxIntset(ctx *Ctx) int64 { return ctx.S.Config.SetMaxIntset() }
 
 // setRead returns the set under key, nil when the key is missing; ok is
 // false after a WRONGTYPE reply.

@@ -30,7 +30,8 @@ func registerZSetCommands(t *Table) {
 // zsetLimits returns zset-max-listpack-entries and zset-max-listpack-value.
 func (ctx *Ctx) zsetLimits() (entries, value int) {
 	cfg := ctx.S.Config
-	return int(cfg.Int("zset-max-listpack-entries")), int(cfg.Int("zset-max-listpack-value"))
+	e, v := cfg.ZSetLimits()
+	return int(e), int(v)
 }
 
 // readZSet returns the sorted set under key (nil when absent); ok is false

@@ -26,6 +26,7 @@ type Config struct {
 	// ints caches every integer parameter (by canonical and alias names);
 	// the map itself is fixed after NewConfig.
 	ints map[string]*atomic.Int64
+	hot  hotInts
 
 	requirePass  atomic.Value // string
 	activeExpire atomic.Bool
@@ -65,6 +66,14 @@ var ErrUnknownParam = errors.New("unknown parameter")
 func NewConfig() *Config {
 	c := &Config{params: map[string]*Param{}, ints: map[string]*atomic.Int64{}, Databases: defaultDatabases}
 	c.registerDefaults()
+	c.hot = hotInts{
+		slowlogThreshold: c.ints["slowlog-log-slower-than"], slowlogMaxLen: c.ints["slowlog-max-len"],
+		protoMaxBulkLen: c.ints["proto-max-bulk-len"], busy: c.ints["busy-reply-threshold"],
+		hz: c.ints["hz"], timeout: c.ints["timeout"],
+		hashEntries: c.ints["hash-max-listpack-entries"], hashValue: c.ints["hash-max-listpack-value"],
+		setIntset:   c.ints["set-max-intset-entries"],
+		zsetEntries: c.ints["zset-max-listpack-entries"], zsetValue: c.ints["zset-max-listpack-value"],
+	}
 	return c
 }
 
@@ -144,11 +153,29 @@ func (c *Config) Names() []string { return c.names }
 
 // Typed accessors for the values the server reads on hot paths.
 func (c *Config) RequirePass() string       { s, _ := c.requirePass.Load().(string); return s }
-func (c *Config) SlowlogSlowerThan() int64  { return c.Int("slowlog-log-slower-than") }
-func (c *Config) SlowlogMaxLen() int64      { return c.Int("slowlog-max-len") }
-func (c *Config) ProtoMaxBulkLen() int64    { return c.Int("proto-max-bulk-len") }
-func (c *Config) BusyReplyThreshold() int64 { return c.Int("busy-reply-threshold") }
-func (c *Config) Hz() int64                 { return max(1, min(c.Int("hz"), 500)) }
+func (c *Config) SlowlogSlowerThan() int64  { return c.hot.slowlogThreshold.Load() }
+func (c *Config) SlowlogMaxLen() int64      { return c.hot.slowlogMaxLen.Load() }
+func (c *Config) ProtoMaxBulkLen() int64    { return c.hot.protoMaxBulkLen.Load() }
+func (c *Config) BusyReplyThreshold() int64 { return c.hot.busy.Load() }
+func (c *Config) Hz() int64                 { return max(1, min(c.hot.hz.Load(), 500)) }
+
+// HashLimits, SetMaxIntset and ZSetLimits are the encoding thresholds
+// (hash-max-listpack-entries/value, set-max-intset-entries,
+// zset-max-listpack-entries/value).
+func (c *Config) HashLimits() (entries, value int64) {
+	return c.hot.hashEntries.Load(), c.hot.hashValue.Load()
+}
+func (c *Config) SetMaxIntset() int64 { return c.hot.setIntset.Load() }
+func (c *Config) ZSetLimits() (entries, value int64) {
+	return c.hot.zsetEntries.Load(), c.hot.zsetValue.Load()
+}
+
+// hotInts are the integer parameters read on every command, resolved
+// once so the command path does not hash their names.
+type hotInts struct {
+	slowlogThreshold, slowlogMaxLen, protoMaxBulkLen, busy, hz, timeout *atomic.Int64
+	hashEntries, hashValue, setIntset, zsetEntries, zsetValue           *atomic.Int64
+}
 
 // Int returns the current value of an integer parameter without locking.
 // It panics for a name that is not an integer parameter.
@@ -293,4 +320,6 @@ func (c *Config) registerDefaults() {
 
 // IdleTimeout is the `timeout` parameter: how long an idle client may
 // stay connected (0: forever).
-func (c *Config) IdleTimeout() time.Duration { return time.Duration(c.Int("timeout")) * time.Second }
+func (c *Config) IdleTimeout() time.Duration {
+	return time.Duration(c.hot.timeout.Load()) * time.Second
+}

@@ -176,6 +176,7 @@ type Ctx struct {
 	ReadyKey []byte
 
 	failed bool
+	start  time.Time // when the command was received (Exec)
 }
 
 // Error replies with an error and counts it in errorstats.
@@ -219,7 +220,8 @@ func (s *Server) Exec(c *Client, args [][]byte) {
 }
 
 func (s *Server) exec(c *Client, args [][]byte) {
-	c.LastSeen.Store(time.Now().UnixMilli())
+	start := time.Now()
+	c.LastSeen.Store(start.UnixMilli())
 	cmd, found := s.Table.Lookup(args)
 	if cmd == nil || !found {
 		s.mu.Lock()
@@ -249,6 +251,7 @@ func (s *Server) exec(c *Client, args [][]byte) {
 	}
 	if s.pause.wake != nil { // CLIENT PAUSE
 		s.waitPause(c, cmd)
+		start = time.Now()
 	}
 	if c.Multi != nil && !multiControl(cmd) {
 		q := QueuedCommand{Cmd: cmd, Args: make([][]byte, len(args))}
@@ -259,7 +262,9 @@ func (s *Server) exec(c *Client, args [][]byte) {
 		c.W.WriteStatus("QUEUED")
 		return
 	}
-	ctx := &Ctx{S: s, C: c, Cmd: cmd, Args: args, W: c.W, DB: c.DB}
+	// The client's own Ctx is reused: handlers must not keep it.
+	ctx := &c.ctx
+	*ctx = Ctx{S: s, C: c, Cmd: cmd, Args: args, W: c.W, DB: c.DB, start: start}
 	s.call(ctx)
 	if c.blocked != nil {
 		s.waitBlocked(c) // releases and retakes the lock
@@ -270,7 +275,10 @@ func (s *Server) exec(c *Client, args [][]byte) {
 // call runs a command with statistics, MONITOR feed and slow log. The
 // lock is held.
 func (s *Server) call(ctx *Ctx) {
-	start := time.Now()
+	start := ctx.start
+	if start.IsZero() {
+		start = time.Now()
+	}
 	ctx.Now = start.UnixMilli()
 	ctx.Cmd.Handler(ctx)
 	dur := time.Since(start)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"syscall"
 
@@ -41,6 +42,12 @@ func run(args []string) error {
 	cfg := core.NewConfig()
 	if err := cfg.LoadArgs(args); err != nil {
 		return err
+	}
+	if os.Getenv("GOMAXPROCS") == "" {
+		// Commands run one at a time under the keyspace lock, so extra
+		// threads only help with network I/O: like Redis's io-threads
+		// (default 1), this is how many OS threads run Go code at once.
+		runtime.GOMAXPROCS(int(cfg.Int("io-threads")))
 	}
 	cs := core.New(cfg, core.DefaultTable())
 	srv, addrs, err := protocol.Listen(cs)
