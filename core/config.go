@@ -73,6 +73,7 @@ func NewConfig() *Config {
 		hashEntries: c.ints["hash-max-listpack-entries"], hashValue: c.ints["hash-max-listpack-value"],
 		setIntset:   c.ints["set-max-intset-entries"],
 		zsetEntries: c.ints["zset-max-listpack-entries"], zsetValue: c.ints["zset-max-listpack-value"],
+		maxmemory: c.ints["maxmemory"],
 	}
 	return c
 }
@@ -175,6 +176,7 @@ func (c *Config) ZSetLimits() (entries, value int64) {
 type hotInts struct {
 	slowlogThreshold, slowlogMaxLen, protoMaxBulkLen, busy, hz, timeout *atomic.Int64
 	hashEntries, hashValue, setIntset, zsetEntries, zsetValue           *atomic.Int64
+	maxmemory                                                           *atomic.Int64
 }
 
 // Int returns the current value of an integer parameter without locking.

@@ -44,7 +44,8 @@ type Server struct {
 	clients   map[int64]*Client
 	nextID    atomic.Int64
 
-	Stats Stats
+	Stats     Stats
+	memSample usedMemorySample
 
 	blocking blockingState
 	watching map[watchKey]map[*Client]struct{}
@@ -243,6 +244,10 @@ func (s *Server) exec(c *Client, args [][]byte) {
 	}
 	if c.Multi != nil && cmd.Has(FlagNoMulti) {
 		s.reject(c, cmd, fmtNotAllowedMulti)
+		return
+	}
+	if s.outOfMemory(c, cmd, start) {
+		s.reject(c, cmd, ErrOOM)
 		return
 	}
 	if c.Resp == 2 && c.Subscriptions() > 0 && !allowedInPubSub(cmd) {

@@ -155,6 +155,8 @@ func (c *conn) serve() {
 			if t := c.srv.core.Config.IdleTimeout(); t > 0 && c.client.Subscriptions() == 0 {
 				c.nc.SetReadDeadline(time.Now().Add(t))
 			}
+			// proto-max-bulk-len may change at run time (CONFIG SET).
+			c.rd.MaxBulkLen = c.srv.core.Config.ProtoMaxBulkLen()
 			if c.rd.Fill() != nil {
 				return
 			}
