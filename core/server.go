@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -277,6 +278,23 @@ func (s *Server) exec(c *Client, args [][]byte) {
 	s.serveReady()
 }
 
+// runHandler runs the command's handler. A panic in a handler is a bug in
+// polyfn, not the client's doing: it is logged with its stack and the
+// client gets an error, and the server keeps serving everyone else.
+func (s *Server) runHandler(ctx *Ctx) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.Log.Printf("BUG: panic in command %q: %v\n%s", ctx.Cmd.FullName(), r, debug.Stack())
+			ctx.Error("ERR internal error in '" + ctx.Cmd.FullName() + "' command (see the server log)")
+			if ctx.C != nil {
+				// A partly written reply would desynchronise the stream.
+				ctx.C.CloseSoon = true
+			}
+		}
+	}()
+	ctx.Cmd.Handler(ctx)
+}
+
 // call runs a command with statistics, MONITOR feed and slow log. The
 // lock is held.
 func (s *Server) call(ctx *Ctx) {
@@ -285,7 +303,7 @@ func (s *Server) call(ctx *Ctx) {
 		start = time.Now()
 	}
 	ctx.Now = start.UnixMilli()
-	ctx.Cmd.Handler(ctx)
+	s.runHandler(ctx)
 	dur := time.Since(start)
 	// Like Redis, MONITOR sees the command after it ran, with the
 	// client's database as it left it (SELECT shows the new one).
