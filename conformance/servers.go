@@ -37,8 +37,8 @@ func StartPolyfn(t testing.TB, args ...string) string {
 		t.Fatalf("polyfn listen: %v", err)
 	}
 	t.Cleanup(func() {
+		cs.RequestShutdown() // first: releases clients parked in blocking commands
 		srv.Close()
-		cs.RequestShutdown()
 	})
 	return addrs[0].String()
 }

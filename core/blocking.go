@@ -145,10 +145,22 @@ func (s *Server) waitBlocked(c *Client) {
 		defer t.Stop()
 		timer = t.C
 	}
+	var gone chan struct{}
+	if cw, ok := c.Conn.(CloseWatcher); ok {
+		gone = make(chan struct{})
+		stop := cw.WatchClose(func() { close(gone) })
+		defer stop() // runs with the lock held; stop does not take it
+	}
 	s.mu.Unlock()
 	select {
 	case <-w.done:
 		s.mu.Lock()
+	case <-gone: // the peer disconnected: drop the wait, no reply
+		s.mu.Lock()
+		if !w.served {
+			s.finishWait(w)
+		}
+		c.CloseSoon = true
 	case <-s.shutdown: // SHUTDOWN: release the connection, no reply
 		s.mu.Lock()
 		if !w.served {

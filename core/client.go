@@ -23,6 +23,15 @@ type Conn interface {
 	PendingOutput() int
 }
 
+// CloseWatcher is implemented by connections that can tell, while their
+// client is parked in a blocking command, that the peer went away (Redis
+// frees such a client at once instead of serving it later). WatchClose
+// calls gone (from another goroutine) when the peer closes; the returned
+// stop ends the watch and returns only once gone can no longer be called.
+type CloseWatcher interface {
+	WatchClose(gone func()) (stop func())
+}
+
 // Client is one connection's session state, as commands see it. Fields
 // are read and written with the keyspace lock held unless noted.
 type Client struct {

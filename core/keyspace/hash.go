@@ -180,7 +180,7 @@ func (h *Hash) Exists(field []byte) bool {
 // Set stores value under field and reports whether the field is new.
 // field and value are copied. A listpack hash converts to a hashtable
 // first when field or value is longer than maxValue, and after the
-// insertion when it holds more than maxEntries pairs.
+// insertion or update when it holds more than maxEntries pairs.
 func (h *Hash) Set(field, value []byte, maxEntries, maxValue int64) bool {
 	if h.ht == nil && (int64(len(field)) > maxValue || int64(len(value)) > maxValue) {
 		h.Convert()
@@ -192,6 +192,11 @@ func (h *Hash) Set(field, value []byte, maxEntries, maxValue int64) bool {
 	}
 	if _, voff, end, ok := h.lpFind(field); ok {
 		h.lpSplice(voff, end, value)
+		// Redis checks the size after an update too: a hash left above a
+		// lowered hash-max-listpack-entries converts on its next write.
+		if int64(h.count()) > maxEntries {
+			h.Convert()
+		}
 		return false
 	}
 	if len(h.lp) == 0 {
