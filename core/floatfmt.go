@@ -162,27 +162,8 @@ func parseDecLD(b []byte) (*big.Float, bool) {
 	if !seen {
 		return nil, false
 	}
-	exp := int64(0)
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		eneg := false
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			eneg = b[i] == '-'
-			i++
-		}
-		if i == len(b) {
-			return nil, false
-		}
-		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-			if exp < 1e9 {
-				exp = exp*10 + int64(b[i]-'0')
-			}
-		}
-		if eneg {
-			exp = -exp
-		}
-	}
-	if i != len(b) {
+	exp, ok := parseExponent(b[i:], 'e')
+	if !ok {
 		return nil, false
 	}
 	// Strip leading zeros; value = 0.mant × 10^(len(mant)+exp-frac).
@@ -243,27 +224,8 @@ func parseHexLD(b []byte) (*big.Float, bool) {
 	if !seen {
 		return nil, false
 	}
-	exp := int64(0)
-	if i < len(b) && (b[i] == 'p' || b[i] == 'P') {
-		i++
-		eneg := false
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			eneg = b[i] == '-'
-			i++
-		}
-		if i == len(b) {
-			return nil, false
-		}
-		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-			if exp < 1e9 {
-				exp = exp*10 + int64(b[i]-'0')
-			}
-		}
-		if eneg {
-			exp = -exp
-		}
-	}
-	if i != len(b) {
+	exp, ok := parseExponent(b[i:], 'p')
+	if !ok {
 		return nil, false
 	}
 	f := newLD().SetInt(n)
@@ -333,4 +295,38 @@ func IncrByFloat(cur []byte, hasCur bool, incr []byte) ([]byte, string) {
 		return nil, ErrIncrNaNInf
 	}
 	return sum.AppendHuman(nil), ""
+}
+
+// parseExponent parses what follows a float's digits: nothing, or the
+// exponent marker (case-insensitive 'e' or 'p') with an optional sign and
+// at least one digit (the value saturates far beyond any long double's
+// range). ok is false for anything else.
+func parseExponent(b []byte, marker byte) (exp int64, ok bool) {
+	if len(b) == 0 {
+		return 0, true
+	}
+	if b[0]|0x20 != marker {
+		return 0, false
+	}
+	i := 1
+	neg := false
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		neg = b[i] == '-'
+		i++
+	}
+	if i == len(b) {
+		return 0, false
+	}
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		if exp < 1e9 {
+			exp = exp*10 + int64(b[i]-'0')
+		}
+	}
+	if i != len(b) {
+		return 0, false
+	}
+	if neg {
+		exp = -exp
+	}
+	return exp, true
 }
