@@ -54,9 +54,11 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("polyfn %s (redis %s compatible) ready, listening on %v\n", core.Version, core.RedisVersion, addrs)
+	// Catch signals before announcing readiness: whoever waits for the
+	// start line may signal us at once.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	fmt.Printf("polyfn %s (redis %s compatible) ready, listening on %v\n", core.Version, core.RedisVersion, addrs)
 	select {
 	case s := <-sig:
 		cs.Log.Printf("received %v, shutting down", s)
