@@ -95,6 +95,9 @@ func (s *Server) signalReady(db *keyspace.DB, key []byte) {
 // serveReady offers every ready key to its waiters, in blocking order,
 // until no key is ready (serving one client may make another key ready).
 func (s *Server) serveReady() {
+	if s.scripts.running != nil {
+		return // a busy script's changes are served when it ends
+	}
 	for len(s.blocking.ready) > 0 {
 		dk := s.blocking.ready[0]
 		s.blocking.ready = s.blocking.ready[1:]

@@ -60,6 +60,10 @@ type Command struct {
 	Parent   *Command
 	Subs     map[string]*Command
 
+	// flagsFor, when set, computes the flags of one invocation (EVAL and
+	// FCALL take them from the script they run, as Redis does).
+	flagsFor func(s *Server, args [][]byte) Flag
+
 	info Value // COMMAND INFO entry without subcommands
 	docs Value // COMMAND DOCS entry (structural part)
 }

@@ -18,6 +18,8 @@ func DefaultTable() *Table {
 		registerZSetCommands,
 		registerTxCommands,
 		registerPubSubCommands,
+		registerScriptingCommands,
+		registerFunctionCommands,
 	} {
 		register(t)
 	}

@@ -325,3 +325,18 @@ func (c *Config) registerDefaults() {
 func (c *Config) IdleTimeout() time.Duration {
 	return time.Duration(c.hot.timeout.Load()) * time.Second
 }
+
+// LogLevel is loglevel as a number: 0 debug, 1 verbose, 2 notice, 3
+// warning (the LOG_* levels scripts use).
+func (c *Config) LogLevel() int {
+	v, _ := c.Get("loglevel")
+	switch v {
+	case "debug":
+		return LogDebug
+	case "verbose":
+		return LogVerbose
+	case "warning":
+		return LogWarning
+	}
+	return LogNotice
+}

@@ -19,6 +19,11 @@ func (s *Server) expireLoop() {
 		}
 		budget := time.Second / time.Duration(hz) / 4
 		s.mu.Lock()
+		if s.scripts.running != nil {
+			// A busy script has the keyspace: nothing may change under it.
+			s.mu.Unlock()
+			continue
+		}
 		s.activeExpireCycle(time.Now().Add(budget))
 		s.mu.Unlock()
 	}

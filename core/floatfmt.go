@@ -1,7 +1,9 @@
 package core
 
 import (
+	"math"
 	"math/big"
+	"strconv"
 )
 
 // Redis does INCRBYFLOAT and HINCRBYFLOAT in C "long double", which on
@@ -329,4 +331,18 @@ func parseExponent(b []byte, marker byte) (exp int64, ok bool) {
 		exp = -exp
 	}
 	return exp, true
+}
+
+// AppendDouble renders f as Redis 7.0 does in replies ("%.17g", with inf,
+// -inf and nan spelled in lower case).
+func AppendDouble(dst []byte, f float64) []byte {
+	switch {
+	case math.IsInf(f, 1):
+		return append(dst, "inf"...)
+	case math.IsInf(f, -1):
+		return append(dst, "-inf"...)
+	case math.IsNaN(f):
+		return append(dst, "nan"...)
+	}
+	return strconv.AppendFloat(dst, f, 'g', 17, 64)
 }

@@ -38,12 +38,12 @@ func (s *Server) UsedMemory(now time.Time) uint64 {
 // so is anything queued in MULTI other than EXEC, DISCARD, QUIT and RESET.
 // Eviction policies other than noeviction come with eviction itself; until
 // then every policy behaves as noeviction.
-func (s *Server) outOfMemory(c *Client, cmd *Command, now time.Time) bool {
+func (s *Server) outOfMemory(c *Client, flags Flag, cmd *Command, now time.Time) bool {
 	limit := s.Config.hot.maxmemory.Load()
 	if limit <= 0 {
 		return false
 	}
-	reject := cmd.Has(FlagDenyOOM)
+	reject := flags&FlagDenyOOM != 0
 	if c.Multi != nil {
 		switch cmd.Name {
 		case "exec", "discard", "quit", "reset":

@@ -61,6 +61,9 @@ type Server struct {
 	// disableDenyScripts is DEBUG SET-DISABLE-DENY-SCRIPTS.
 	disableDenyScripts bool
 
+	scripts scriptState // EVAL scripts, function libraries, the running script
+	effects effectState // the effects stream (effects.go)
+
 	shutdownOnce sync.Once
 	shutdown     chan struct{}
 	stopExpire   chan struct{}
@@ -87,6 +90,7 @@ func New(cfg *Config, table *Table) *Server {
 	}
 	s.Stats.init()
 	s.intro.init()
+	s.initScripting()
 	go s.expireLoop()
 	return s
 }
@@ -179,6 +183,9 @@ type Ctx struct {
 
 	failed bool
 	start  time.Time // when the command was received (Exec)
+	// noPropagate keeps the command out of the effects stream
+	// (redis.set_repl(redis.REPL_NONE)).
+	noPropagate bool
 }
 
 // Error replies with an error and counts it in errorstats.
@@ -247,12 +254,20 @@ func (s *Server) exec(c *Client, args [][]byte) {
 		s.reject(c, cmd, fmtNotAllowedMulti)
 		return
 	}
-	if s.outOfMemory(c, cmd, start) {
+	flags := cmd.Flags
+	if cmd.flagsFor != nil {
+		flags = cmd.flagsFor(s, args)
+	}
+	if s.outOfMemory(c, flags, cmd, start) {
 		s.reject(c, cmd, ErrOOM)
 		return
 	}
 	if c.Resp == 2 && c.Subscriptions() > 0 && !allowedInPubSub(cmd) {
 		s.reject(c, cmd, fmt.Sprintf(fmtPubSubContext, cmd.FullName()))
+		return
+	}
+	if r := s.busyRun(); r != nil && !cmd.Has(FlagAllowBusy) {
+		s.reject(c, cmd, r.busyError())
 		return
 	}
 	if s.pause.wake != nil { // CLIENT PAUSE
@@ -303,7 +318,16 @@ func (s *Server) call(ctx *Ctx) {
 		start = time.Now()
 	}
 	ctx.Now = start.UnixMilli()
+	var dirty int64
+	if s.effects.sink != nil {
+		dirty = s.Dirty
+		s.effects.depth++
+	}
 	s.runHandler(ctx)
+	if s.effects.sink != nil {
+		s.effects.depth--
+		s.recordEffect(ctx, dirty)
+	}
 	dur := time.Since(start)
 	// Like Redis, MONITOR sees the command after it ran, with the
 	// client's database as it left it (SELECT shows the new one).

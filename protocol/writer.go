@@ -1,9 +1,9 @@
 package protocol
 
 import (
-	"math"
 	"strconv"
 
+	"github.com/polyfn/polyfn/core"
 	"github.com/tidwall/redcon"
 )
 
@@ -88,19 +88,8 @@ func (w *Writer) WritePush(n int) {
 	w.WriteArray(n)
 }
 
-// FormatDouble renders f as Redis 7.0 does in replies ("%.17g", with inf,
-// -inf and nan spelled in lower case).
-func FormatDouble(dst []byte, f float64) []byte {
-	switch {
-	case math.IsInf(f, 1):
-		return append(dst, "inf"...)
-	case math.IsInf(f, -1):
-		return append(dst, "-inf"...)
-	case math.IsNaN(f):
-		return append(dst, "nan"...)
-	}
-	return strconv.AppendFloat(dst, f, 'g', 17, 64)
-}
+// FormatDouble renders f as Redis 7.0 does in replies: core.AppendDouble.
+func FormatDouble(dst []byte, f float64) []byte { return core.AppendDouble(dst, f) }
 
 func (w *Writer) WriteDouble(f float64) {
 	if w.resp == 3 {

@@ -1,0 +1,340 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The script runner: what every EVAL script and FCALL function goes
+// through, whatever its language. It holds the keyspace lock for the whole
+// run (atomicity), decides when the run becomes "busy", lets SCRIPT KILL /
+// FUNCTION KILL cancel it, and applies Redis's rules to every command the
+// script calls (Host).
+//
+// Busy: until busy-reply-threshold has passed, other clients simply wait
+// for the keyspace lock, as Redis does not read from them meanwhile. When
+// it passes, the watchdog (a timer) releases the keyspace lock on the
+// script's behalf. From then on other clients' commands take the lock,
+// see the run is busy and get -BUSY, except the allow-busy ones (SCRIPT
+// KILL, FUNCTION KILL / STATS, SHUTDOWN NOSAVE, AUTH, HELLO...), and the
+// script takes the lock back around each command it calls and when it
+// ends. Nothing but the script touches the keyspace while it runs.
+
+// scriptState is the server's scripting machinery.
+type scriptState struct {
+	engines *Registry
+	cache   scriptCache
+	libs    *functionLibs
+
+	// running is the run in progress (nil when none). Read and written
+	// with the keyspace lock held.
+	running *scriptRun
+	// current is running, for the watchdog, which does not hold the lock.
+	current  atomic.Pointer[scriptRun]
+	watchdog *time.Timer
+	// kill is reused from run to run until a kill closes it.
+	kill *killContext
+	// client is the pseudo client scripts run commands as; reused.
+	client *Client
+	// builder collects the reply of each command a script calls.
+	builder *Builder
+}
+
+func (s *Server) initScripting() {
+	st := &s.scripts
+	st.libs = newFunctionLibs()
+	st.cache.init()
+	st.kill = newKillContext()
+	st.client = &Client{Addr: "lua", Authed: true, Resp: 2}
+	st.builder = NewBuilder(2)
+	st.watchdog = time.AfterFunc(time.Hour, s.scriptWatchdog)
+	st.watchdog.Stop()
+}
+
+// SetEngines installs the scripting engines. Call it before serving.
+func (s *Server) SetEngines(r *Registry) { s.scripts.engines = r }
+
+// Engines returns the installed engines (nil when none).
+func (s *Server) Engines() *Registry { return s.scripts.engines }
+
+// scriptRun is one script or function being run.
+type scriptRun struct {
+	s      *Server
+	fn     *Function
+	isEval bool
+	caller *Client
+	args   [][]byte // the command that started the run (FUNCTION STATS)
+	start  time.Time
+	// readOnly forbids write commands (EVAL_RO, FCALL_RO, no-writes).
+	readOnly bool
+	// wrote is set once the script called a write command: from then on
+	// it cannot be killed (UNKILLABLE), as Redis's SCRIPT_WRITE_DIRTY.
+	wrote bool
+	// oom is whether the server was over maxmemory when the run started.
+	oom  bool
+	resp int
+	repl int
+	kill *killContext
+
+	// mu orders the watchdog's busy transition against the script's
+	// command calls and its end.
+	mu   sync.Mutex
+	busy bool
+	done bool
+}
+
+// killContext is the context handed to engines: Done closes on SCRIPT
+// KILL, FUNCTION KILL or shutdown. It is reused until closed, to keep
+// allocations off the per-call path.
+type killContext struct {
+	done   chan struct{}
+	once   sync.Once
+	closed atomic.Bool
+}
+
+var errScriptKilled = errors.New("script killed")
+
+func newKillContext() *killContext { return &killContext{done: make(chan struct{})} }
+
+func (k *killContext) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (k *killContext) Done() <-chan struct{}       { return k.done }
+func (k *killContext) Value(any) any               { return nil }
+func (k *killContext) Err() error {
+	if k.closed.Load() {
+		return errScriptKilled
+	}
+	return nil
+}
+func (k *killContext) cancel() {
+	k.once.Do(func() { k.closed.Store(true); close(k.done) })
+}
+
+var _ context.Context = (*killContext)(nil)
+
+// runScript runs fn for ctx (EVAL*, FCALL*) and writes its reply. The
+// keyspace lock is held.
+func (s *Server) runScript(ctx *Ctx, eng Engine, fn *Function, isEval, roCmd bool, keys, argv [][]byte) {
+	st := &s.scripts
+	compat := fn.Flags&ScriptEvalCompat != 0
+	if !compat && fn.Flags&ScriptNoWrites == 0 && roCmd {
+		ctx.Error(ErrScriptWriteFlagRO)
+		return
+	}
+	if st.kill.closed.Load() {
+		st.kill = newKillContext()
+	}
+	r := &scriptRun{
+		s: s, fn: fn, isEval: isEval, caller: ctx.C, args: ctx.Args,
+		start:    time.Now(),
+		readOnly: roCmd || (!compat && fn.Flags&ScriptNoWrites != 0),
+		resp:     2, repl: ReplAll, kill: st.kill,
+	}
+	if s.Config.hot.maxmemory.Load() > 0 {
+		r.oom = s.UsedMemory(r.start) > uint64(s.Config.hot.maxmemory.Load())
+	}
+	sc := st.client
+	sc.DB, sc.Resp, sc.User = ctx.C.DB, 2, ctx.C.User
+	if ctx.C != nil && ctx.C.DB == nil {
+		sc.DB = ctx.DB
+	}
+
+	st.running = r
+	st.current.Store(r)
+	st.watchdog.Reset(s.busyThreshold())
+	reply := eng.Call(r.kill, fn, r, keys, argv)
+	r.finish()
+	st.watchdog.Stop()
+	st.current.Store(nil)
+	st.running = nil
+
+	if reply.Kind == VError {
+		ctx.Error(string(reply.Str))
+		return
+	}
+	reply.WriteTo(ctx.W)
+}
+
+func (s *Server) busyThreshold() time.Duration {
+	return time.Duration(s.Config.BusyReplyThreshold()) * time.Millisecond
+}
+
+// scriptWatchdog runs when a run has lasted busy-reply-threshold: it
+// marks the run busy and releases the keyspace lock on its behalf.
+func (s *Server) scriptWatchdog() {
+	r := s.scripts.current.Load()
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.done || r.busy {
+		return
+	}
+	if time.Since(r.start) < s.busyThreshold() {
+		// A stale firing, or the threshold was raised meanwhile.
+		s.scripts.watchdog.Reset(s.busyThreshold() - time.Since(r.start))
+		return
+	}
+	name := r.fn.Name
+	if r.isEval {
+		name = "?" // Redis names EVAL scripts by their body's function name
+	}
+	s.Log.Printf("Slow script detected: still in execution after %d milliseconds. You can try killing the script using the %s command. Script name is: %s.",
+		time.Since(r.start).Milliseconds(), r.killCommand(), name)
+	r.busy = true
+	s.mu.Unlock() // on the script's behalf: see the comment at the top
+}
+
+func (r *scriptRun) killCommand() string {
+	if r.isEval {
+		return "SCRIPT KILL"
+	}
+	return "FUNCTION KILL"
+}
+
+// finish ends the run: after it the caller holds the keyspace lock again.
+func (r *scriptRun) finish() {
+	r.mu.Lock()
+	r.done = true
+	if r.busy {
+		r.s.mu.Lock()
+		r.s.Log.Printf("Slow script finished in %d milliseconds", time.Since(r.start).Milliseconds())
+	}
+	r.mu.Unlock()
+}
+
+// busyError is the -BUSY reply while r is busy.
+func (r *scriptRun) busyError() string {
+	if r.isEval {
+		return ErrBusyScript
+	}
+	return ErrBusyFunction
+}
+
+// busyRun returns the run that makes the server busy, if any. The lock
+// is held.
+func (s *Server) busyRun() *scriptRun {
+	if r := s.scripts.running; r != nil && r.busy {
+		return r
+	}
+	return nil
+}
+
+// killScript is SCRIPT KILL (eval true) and FUNCTION KILL (eval false).
+func (s *Server) killScript(ctx *Ctx, eval bool) {
+	r := s.scripts.running
+	switch {
+	case r == nil || r.done:
+		ctx.Error(ErrNotBusy)
+	case r.isEval != eval:
+		ctx.Error(r.busyError())
+	case r.wrote:
+		ctx.Error(ErrUnkillable)
+	default:
+		r.kill.cancel()
+		ctx.OK()
+	}
+}
+
+// Host, as seen by the engine running r.
+
+func (r *scriptRun) KillReason() string { return ErrScriptKilled }
+
+func (r *scriptRun) Resp() int { return r.resp }
+
+func (r *scriptRun) SetResp(v int) error {
+	if v != 2 && v != 3 {
+		return errors.New(ErrScriptRespVersion)
+	}
+	r.resp = v
+	return nil
+}
+
+func (r *scriptRun) SetRepl(flags int) error {
+	if flags&^ReplAll != 0 {
+		return errors.New(ErrScriptInvalidRepl)
+	}
+	r.repl = flags
+	return nil
+}
+
+func (r *scriptRun) Log(level int, msg string) {
+	if level < r.s.Config.LogLevel() {
+		return
+	}
+	r.s.Log.Print(msg)
+}
+
+func (r *scriptRun) ACLCheck(args [][]byte) (bool, error) {
+	if len(args) == 0 {
+		return false, errors.New(ErrScriptNoArgs)
+	}
+	cmd, found := r.s.Table.Lookup(args)
+	if cmd == nil || !found {
+		return false, errors.New("ERR Invalid command passed to redis.acl_check_cmd()")
+	}
+	if !cmd.CheckArity(len(args)) {
+		return false, errors.New("ERR Invalid number of arguments")
+	}
+	return true, nil // every user may run every command until ACLs exist
+}
+
+// Call runs a command for the script. Once the run is busy the keyspace
+// lock is free between calls, so it is taken around each one.
+func (r *scriptRun) Call(args [][]byte) Value {
+	r.mu.Lock()
+	busy := r.busy
+	if busy {
+		r.s.mu.Lock()
+	}
+	v := r.call(args)
+	if busy {
+		r.s.mu.Unlock()
+	}
+	r.mu.Unlock()
+	return v
+}
+
+// call checks a script's command against Redis's rules, in Redis's
+// order, and runs it.
+func (r *scriptRun) call(args [][]byte) Value {
+	s := r.s
+	if len(args) == 0 {
+		return ErrorValue(ErrScriptNoArgs)
+	}
+	cmd, found := s.Table.Lookup(args)
+	if cmd == nil || !found {
+		return ErrorValue(ErrScriptUnknownCmd)
+	}
+	if !cmd.CheckArity(len(args)) {
+		return ErrorValue(ErrScriptWrongArity)
+	}
+	if cmd.Has(FlagNoScript) {
+		return ErrorValue(ErrScriptNoScriptCmd)
+	}
+	if r.readOnly && cmd.Flags&(FlagWrite|FlagMayReplicate) != 0 {
+		return ErrorValue(ErrScriptWriteInRO)
+	}
+	allowOOM := r.fn.Flags&ScriptEvalCompat == 0 && r.fn.Flags&ScriptAllowOOM != 0
+	if r.oom && !allowOOM && !r.wrote && cmd.Has(FlagDenyOOM) {
+		return ErrorValue(ErrOOM)
+	}
+	if cmd.Has(FlagWrite) {
+		r.wrote = true
+	}
+	b := s.scripts.builder
+	b.Reset()
+	b.resp = r.resp
+	sc := s.scripts.client
+	sc.Resp = r.resp
+	ctx := Ctx{S: s, C: sc, Cmd: cmd, Args: args, W: b, DB: sc.DB, NoBlock: true, start: r.start, noPropagate: r.repl == ReplNone}
+	s.call(&ctx)
+	vals := b.Values()
+	if len(vals) == 0 {
+		return Value{Kind: VNull}
+	}
+	return vals[0]
+}

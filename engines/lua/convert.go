@@ -1,0 +1,202 @@
+package lua
+
+import (
+	"math"
+
+	"github.com/polyfn/polyfn/core"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Conversions between core reply values and Lua values, by Redis's rules
+// (see README.md in this directory for the table).
+
+// maxReplyDepth bounds the nesting of a reply converted either way; Lua
+// in Redis stops at its C stack limit.
+const maxReplyDepth = 1000
+
+// toLua converts a command's reply for the script. resp is the script's
+// protocol (redis.setresp): in RESP2 the reply is seen as a RESP2 client
+// would see it.
+func toLua(L *lua.LState, v core.Value, resp int) lua.LValue {
+	switch v.Kind {
+	case core.VInt:
+		return lua.LNumber(v.Int)
+	case core.VBulk:
+		return lua.LString(v.Str)
+	case core.VStatus:
+		t := L.CreateTable(0, 1)
+		t.RawSetString("ok", lua.LString(v.Str))
+		return t
+	case core.VError:
+		t := L.CreateTable(0, 1)
+		t.RawSetString("err", lua.LString(v.Str))
+		return t
+	case core.VNull, core.VNullArray:
+		if resp == 2 {
+			return lua.LFalse
+		}
+		return lua.LNil
+	case core.VArray, core.VSet, core.VPush:
+		if v.Kind == core.VSet && resp == 3 {
+			set := L.CreateTable(0, len(v.Elems))
+			for _, e := range v.Elems {
+				set.RawSet(toLua(L, e, resp), lua.LTrue)
+			}
+			t := L.CreateTable(0, 1)
+			t.RawSetString("set", set)
+			return t
+		}
+		t := L.CreateTable(len(v.Elems), 0)
+		for _, e := range v.Elems {
+			t.Append(toLua(L, e, resp))
+		}
+		return t
+	case core.VMap:
+		if resp == 2 {
+			t := L.CreateTable(len(v.Elems), 0)
+			for _, e := range v.Elems {
+				t.Append(toLua(L, e, resp))
+			}
+			return t
+		}
+		m := L.CreateTable(0, len(v.Elems)/2)
+		for i := 0; i+1 < len(v.Elems); i += 2 {
+			m.RawSet(toLua(L, v.Elems[i], resp), toLua(L, v.Elems[i+1], resp))
+		}
+		t := L.CreateTable(0, 1)
+		t.RawSetString("map", m)
+		return t
+	case core.VDouble:
+		if resp == 2 {
+			return lua.LString(core.AppendDouble(nil, v.Float))
+		}
+		t := L.CreateTable(0, 1)
+		t.RawSetString("double", lua.LNumber(v.Float))
+		return t
+	case core.VBool:
+		if resp == 2 {
+			return lua.LNumber(v.Int)
+		}
+		return lua.LBool(v.Int != 0)
+	case core.VBigNumber:
+		if resp == 2 {
+			return lua.LString(v.Str)
+		}
+		t := L.CreateTable(0, 1)
+		t.RawSetString("big_number", lua.LString(v.Str))
+		return t
+	case core.VVerbatim:
+		if resp == 2 {
+			return lua.LString(v.Str)
+		}
+		vt := L.CreateTable(0, 2)
+		vt.RawSetString("format", lua.LString(v.Format))
+		vt.RawSetString("string", lua.LString(v.Str))
+		t := L.CreateTable(0, 1)
+		t.RawSetString("verbatim_string", vt)
+		return t
+	}
+	return lua.LNil
+}
+
+// fromLua converts a script's return value into its reply. resp is the
+// script's protocol: it decides how booleans are answered.
+func fromLua(lv lua.LValue, resp int) core.Value {
+	return fromLuaDepth(lv, resp, 0)
+}
+
+func fromLuaDepth(lv lua.LValue, resp, depth int) core.Value {
+	switch v := lv.(type) {
+	case lua.LString:
+		return core.Value{Kind: core.VBulk, Str: []byte(v)}
+	case lua.LNumber:
+		return core.Int(luaToInt64(float64(v)))
+	case lua.LBool:
+		if resp == 2 {
+			if v {
+				return core.Int(1)
+			}
+			return core.Value{Kind: core.VNull}
+		}
+		return core.Value{Kind: core.VBool, Int: b2i(bool(v))}
+	case *lua.LTable:
+		if depth >= maxReplyDepth {
+			return core.ErrorValue("ERR reached lua stack limit")
+		}
+		return tableReply(v, resp, depth)
+	}
+	return core.Value{Kind: core.VNull}
+}
+
+func tableReply(t *lua.LTable, resp, depth int) core.Value {
+	if s, ok := t.RawGetString("err").(lua.LString); ok {
+		return core.ErrorValue(string(s))
+	}
+	if s, ok := t.RawGetString("ok").(lua.LString); ok {
+		return core.Status(string(s))
+	}
+	if n, ok := t.RawGetString("double").(lua.LNumber); ok {
+		return core.Value{Kind: core.VDouble, Float: float64(n)}
+	}
+	if s, ok := t.RawGetString("big_number").(lua.LString); ok {
+		return core.Value{Kind: core.VBigNumber, Str: []byte(s)}
+	}
+	if m, ok := t.RawGetString("map").(*lua.LTable); ok {
+		out := core.Value{Kind: core.VMap, Elems: []core.Value{}}
+		m.ForEach(func(k, v lua.LValue) {
+			out.Elems = append(out.Elems, fromLuaDepth(k, resp, depth+1), fromLuaDepth(v, resp, depth+1))
+		})
+		return out
+	}
+	if s, ok := t.RawGetString("set").(*lua.LTable); ok {
+		out := core.Value{Kind: core.VSet, Elems: []core.Value{}}
+		s.ForEach(func(k, _ lua.LValue) {
+			out.Elems = append(out.Elems, fromLuaDepth(k, resp, depth+1))
+		})
+		return out
+	}
+	if vt, ok := t.RawGetString("verbatim_string").(*lua.LTable); ok {
+		f, _ := vt.RawGetString("format").(lua.LString)
+		s, _ := vt.RawGetString("string").(lua.LString)
+		if f != "" || s != "" {
+			return core.Value{Kind: core.VVerbatim, Format: string(f), Str: []byte(s)}
+		}
+	}
+	out := core.Value{Kind: core.VArray, Elems: []core.Value{}}
+	for i := 1; ; i++ {
+		e := t.RawGetInt(i)
+		if e == lua.LNil {
+			break
+		}
+		out.Elems = append(out.Elems, fromLuaDepth(e, resp, depth+1))
+	}
+	return out
+}
+
+// luaToInt64 truncates as C's (long long) cast does on x86-64: out of
+// range and NaN give the "integer indefinite" value, math.MinInt64.
+func luaToInt64(f float64) int64 {
+	if f != f || f >= 9223372036854775808.0 || f < -9223372036854775808.0 {
+		return math.MinInt64
+	}
+	return int64(f)
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// argBytes converts a redis.call argument: strings as they are, numbers
+// as "%.17g" (Redis's conversion); anything else is refused.
+func argBytes(v lua.LValue) ([]byte, bool) {
+	switch a := v.(type) {
+	case lua.LString:
+		return []byte(a), true
+	case lua.LNumber:
+		return core.AppendDouble(nil, float64(a)), true
+	}
+	return nil, false
+}
