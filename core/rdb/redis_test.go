@@ -62,6 +62,11 @@ func startRedis(t *testing.T) *redis.Client {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	// If our server could not bind, another one may own the port: never
+	// send test commands to a server we did not start.
+	info, err := c.Info(ctx, "server").Result()
+	require.NoError(t, err)
+	require.Contains(t, info, "process_id:"+strconv.Itoa(cmd.Process.Pid)+"\r\n", "the server on the port is not ours")
 	return c
 }
 
