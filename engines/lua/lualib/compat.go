@@ -17,6 +17,8 @@ package lualib
 //     convert numbers with gopher-lua's own formatter (Go's shortest
 //     representation, e.g. 1e15 .. "" is "1000000000000000", 1/3 .. "" is
 //     "0.3333333333333333"), and parse numeric strings with gopher-lua's rules.
+//   - Lua 5.1 merges the constants 0 and -0 of one chunk (so in
+//     `return -0, 1/0` the 1/0 is 1/-0 = -inf); gopher-lua does not.
 //   - `#t` on tables with holes may pick a different border than Lua 5.1;
 //     unpack and table.concat use gopher-lua's length.
 //   - Function names in "bad argument" errors come from gopher-lua's call-site
@@ -24,8 +26,11 @@ package lualib
 //     argument number by one and gopher-lua does not.
 //   - string.rep raises "not enough memory" when the result would exceed
 //     compatMaxString (512 MB) instead of trying to allocate it.
-//   - unpack is limited to 7999 results like Lua 5.1's C stack, but the
-//     gopher-lua registry size of the state may impose a smaller limit.
+//   - unpack, string.byte and struct.unpack are limited to about 8000
+//     results like Lua 5.1's C stack, but gopher-lua's registry (default
+//     lua.RegistrySize 5120 slots) fails earlier with "registry overflow"
+//     unless the engine creates states with RegistrySize >= 8192 or lets
+//     the registry grow (RegistryMaxSize).
 //   - math.fmod/mod, string.find special cases, select('#'), and error
 //     positions for error(msg, level) are not addressed.
 //
@@ -480,7 +485,7 @@ func compatConcat(L *lua.LState) int {
 		case lua.LNumber:
 			b.WriteString(FormatNumber(float64(v)))
 		default:
-			L.RaiseError("invalid value (at index %d) in table for 'concat'", k)
+			L.RaiseError("invalid value (%s) at index %d in table for 'concat'", v.Type().String(), k)
 		}
 		if b.Len() > compatMaxString {
 			L.RaiseError("not enough memory")
@@ -816,6 +821,9 @@ func compatFormat(L *lua.LState) int {
 			continue
 		}
 		arg++
+		if arg > L.GetTop() {
+			compatArgError(L, arg, fname, "no value")
+		}
 		var sp compatSpec
 		sp.prec = -1
 		start := i
@@ -908,8 +916,8 @@ func compatFormat(L *lua.LState) int {
 				s = s[:sp.prec]
 			}
 			item = compatPad(sp, "", s, false)
-		default:
-			L.RaiseError("invalid option '%%%c' to 'format'", verb)
+		default: // lua_pushfstring's %c cannot render a NUL
+			L.RaiseError("invalid option '%%%s' to 'format'", strings.TrimRight(string([]byte{verb}), "\x00"))
 		}
 		if k := strings.IndexByte(item, 0); k >= 0 { // C's strlen(buff)
 			item = item[:k]
