@@ -43,6 +43,7 @@ package lualib
 // ResetRandom restores the start-of-process state (for tests, or a restart).
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -132,8 +133,21 @@ func compatFuncName(L *lua.LState, def string) string {
 	return def
 }
 
+// compatRaise raises an error like luaL_error: the message is prefixed with
+// the position of the calling function when that is a Lua function, and
+// left bare when the caller is a Go function (e.g. pcall(string.rep)).
+func compatRaise(L *lua.LState, format string, args ...interface{}) {
+	msg := fmt.Sprintf(format, args...)
+	if dbg, ok := L.GetStack(1); ok {
+		if _, err := L.GetInfo("S", dbg, lua.LNil); err == nil && dbg.What == "G" {
+			L.Error(lua.LString(msg), 0)
+		}
+	}
+	L.Error(lua.LString(msg), 1)
+}
+
 func compatArgError(L *lua.LState, n int, fname, msg string) {
-	L.RaiseError("bad argument #%d to '%s' (%s)", n, compatFuncName(L, fname), msg)
+	compatRaise(L, "bad argument #%d to '%s' (%s)", n, compatFuncName(L, fname), msg)
 }
 
 func compatTypeName(L *lua.LState, n int) string {
@@ -453,7 +467,7 @@ func compatUnpack(L *lua.LState) int {
 	}
 	n := int64(e) - int64(i) + 1
 	if n >= math.MaxInt32 || n+int64(nargs) > 8000 {
-		L.RaiseError("too many results to unpack")
+		compatRaise(L, "too many results to unpack")
 	}
 	for k := int64(i); k <= int64(e); k++ {
 		L.Push(t.RawGetInt(int(k)))
@@ -485,10 +499,10 @@ func compatConcat(L *lua.LState) int {
 		case lua.LNumber:
 			b.WriteString(FormatNumber(float64(v)))
 		default:
-			L.RaiseError("invalid value (%s) at index %d in table for 'concat'", v.Type().String(), k)
+			compatRaise(L, "invalid value (%s) at index %d in table for 'concat'", v.Type().String(), k)
 		}
 		if b.Len() > compatMaxString {
-			L.RaiseError("not enough memory")
+			compatRaise(L, "not enough memory")
 		}
 	}
 	k := int64(i)
@@ -535,7 +549,7 @@ func compatRep(L *lua.LState) int {
 		return 1
 	}
 	if int64(len(s))*int64(n) > compatMaxString {
-		L.RaiseError("not enough memory")
+		compatRaise(L, "not enough memory")
 	}
 	L.Push(lua.LString(strings.Repeat(s, int(n))))
 	return 1
@@ -585,7 +599,7 @@ func compatByte(L *lua.LState) int {
 	}
 	n := pose - posi + 1
 	if n+int64(L.GetTop()) > 8000 {
-		L.RaiseError("stack overflow (string slice too long)")
+		compatRaise(L, "stack overflow (string slice too long)")
 	}
 	for i := posi; i <= pose; i++ {
 		L.Push(lua.LNumber(s[i-1]))
@@ -668,7 +682,7 @@ func compatRandom(L *lua.LState) int {
 		}
 		L.Push(lua.LNumber(math.Floor(r*float64(u-l+1)) + float64(l)))
 	default:
-		L.RaiseError("wrong number of arguments")
+		compatRaise(L, "wrong number of arguments")
 	}
 	return 1
 }
@@ -843,7 +857,7 @@ func compatFormat(L *lua.LState) int {
 			i++
 		}
 		if i-start >= 6 {
-			L.RaiseError("invalid format (repeated flags)")
+			compatRaise(L, "invalid format (repeated flags)")
 		}
 		digits := func() int {
 			n := 0
@@ -859,7 +873,7 @@ func compatFormat(L *lua.LState) int {
 			sp.prec = digits()
 		}
 		if i < len(fs) && fs[i] >= '0' && fs[i] <= '9' {
-			L.RaiseError("invalid format (width or precision too long)")
+			compatRaise(L, "invalid format (width or precision too long)")
 		}
 		verb := byte(0) // the NUL terminator of the C string
 		if i < len(fs) {
@@ -917,7 +931,7 @@ func compatFormat(L *lua.LState) int {
 			}
 			item = compatPad(sp, "", s, false)
 		default: // lua_pushfstring's %c cannot render a NUL
-			L.RaiseError("invalid option '%%%s' to 'format'", strings.TrimRight(string([]byte{verb}), "\x00"))
+			compatRaise(L, "invalid option '%%%s' to 'format'", strings.TrimRight(string([]byte{verb}), "\x00"))
 		}
 		if k := strings.IndexByte(item, 0); k >= 0 { // C's strlen(buff)
 			item = item[:k]

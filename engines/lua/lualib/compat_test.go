@@ -188,6 +188,20 @@ func TestCompatMiscOracle(t *testing.T) {
 		`return math.randomseed()`,
 		`return math.randomseed('x')`,
 		`math.randomseed('7') return J(math.random(100))`,
+		// function names and positions in errors
+		`local f = string.rep; return f('x', {})`,
+		`local t = {g = struct.pack} return t.g('i', {})`,
+		`return select(2, pcall(string.rep))`,
+		`return select(2, pcall(string.format, '%d'))`,
+		`return select(2, pcall(string.format, '%y', 1))`,
+		`return select(2, pcall(bit.tobit))`,
+		`return select(2, pcall(struct.unpack, 's', 'x'))`,
+		`return select(2, pcall(struct.size, 'i99'))`,
+		`return select(2, pcall(unpack, {}, 1, 1e9))`,
+		`return select(2, pcall(math.random, 1, 2, 3))`,
+		// the chunk name differs (user_script vs <string>): compare the rest
+		`return (string.gsub(select(2, pcall(function() return string.rep('x', {}) end)), '^[^:]*', 'chunk'))`,
+		`return (string.gsub(select(2, pcall(function() return struct.size('!3') end)), '^[^:]*', 'chunk'))`,
 	})
 }
 

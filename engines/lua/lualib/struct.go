@@ -76,7 +76,7 @@ func (f *structFormat) getnum(def int) int {
 	for f.more() && structIsDigit(f.fmt[f.pos]) {
 		d := int(f.fmt[f.pos] - '0')
 		if a > math.MaxInt32/10 || a*10 > math.MaxInt32-d {
-			f.L.RaiseError("integral size overflow")
+			compatRaise(f.L, "integral size overflow")
 		}
 		a = a*10 + d
 		f.pos++
@@ -100,7 +100,7 @@ func (f *structFormat) optsize(opt byte) uint64 {
 	case 'i', 'I':
 		sz := f.getnum(4)
 		if sz > structMaxIntSize {
-			f.L.RaiseError("integral size %d is larger than limit of %d", sz, structMaxIntSize)
+			compatRaise(f.L, "integral size %d is larger than limit of %d", sz, structMaxIntSize)
 		}
 		return uint64(sz)
 	}
@@ -131,7 +131,7 @@ func (f *structFormat) control(opt byte, h *structHeader, fname string) {
 	case '!':
 		a := f.getnum(structMaxAlign)
 		if a&(a-1) != 0 {
-			f.L.RaiseError("alignment %d is not a power of 2", a)
+			compatRaise(f.L, "alignment %d is not a power of 2", a)
 		}
 		h.align = a
 	default:
@@ -266,7 +266,7 @@ func structUnpack(L *lua.LState) int {
 			compatArgError(L, 2, fname, "data string too short")
 		}
 		if nargs+len(res)+2 > 8000 {
-			L.RaiseError("stack overflow (too many results)")
+			compatRaise(L, "stack overflow (too many results)")
 		}
 		switch opt {
 		case 'b', 'B', 'h', 'H', 'l', 'L', 'T', 'i', 'I':
@@ -297,7 +297,7 @@ func structUnpack(L *lua.LState) int {
 					prev, ok = compatToNumber(res[len(res)-1])
 				}
 				if !ok {
-					L.RaiseError("format 'c0' needs a previous size")
+					compatRaise(L, "format 'c0' needs a previous size")
 				}
 				size = compatD2U64(prev)
 				res = res[:len(res)-1]
@@ -309,7 +309,7 @@ func structUnpack(L *lua.LState) int {
 		case 's':
 			e := strings.IndexByte(data[pos:], 0)
 			if e < 0 {
-				L.RaiseError("unfinished string in data")
+				compatRaise(L, "unfinished string in data")
 			}
 			size = uint64(e) + 1
 			res = append(res, lua.LString(data[pos:pos+uint64(e)]))
