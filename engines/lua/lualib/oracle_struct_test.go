@@ -45,4 +45,3 @@ func structRunDiff(t *testing.T, snippets []string) {
 		})
 	}
 }
-

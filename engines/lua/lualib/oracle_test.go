@@ -1,18 +1,27 @@
 package lualib
 
-// Temporary oracle harness (branch lualib-struct). The lualib-json branch owns
-// the canonical copy of this file; when it is committed there, this file is
-// replaced by it verbatim so the branches merge cleanly.
+// Shared differential-test oracle for the lualib package.
+//
+// TestMain starts a private redis-server (the oracle) on a free port and
+// stops it by pid when the tests end. Tests run Lua snippets both in Redis,
+// via runRedisEval, and in gopher-lua, via runGopherLua, and compare the
+// normalised results. When redis-server is not installed, oracle tests are
+// skipped, unless POLYFN_REQUIRE_REDIS=1, which makes them fail instead.
+//
+// This file is shared verbatim between branches; only one file in the
+// package may define TestMain.
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,128 +30,192 @@ import (
 )
 
 var (
-	oracleClient *redis.Client
-	oracleErr    string
+	oracleClient *redis.Client // nil when no oracle is running
+	oracleReason string        // why there is no oracle
 )
 
-// TestMain starts a private redis-server (the oracle) on a free port, runs
-// the tests and kills the server by pid.
 func TestMain(m *testing.M) {
-	var cmd *exec.Cmd
-	path, err := exec.LookPath("redis-server")
-	if err != nil {
-		oracleErr = "redis-server not installed"
-	} else {
-		port, perr := oracleFreePort()
-		if perr != nil {
-			oracleErr = perr.Error()
-		} else {
-			cmd = exec.Command(path, "--port", strconv.Itoa(port), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1")
-			if err := cmd.Start(); err != nil {
-				oracleErr = err.Error()
-				cmd = nil
-			} else {
-				oracleClient = redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", port)})
-				deadline := time.Now().Add(10 * time.Second)
-				for {
-					if err := oracleClient.Ping(context.Background()).Err(); err == nil {
-						break
-					} else if time.Now().After(deadline) {
-						oracleErr = "redis-server did not start: " + err.Error()
-						break
-					}
-					time.Sleep(50 * time.Millisecond)
-				}
-			}
-		}
-	}
+	stop := oracleStart()
 	code := m.Run()
-	if oracleClient != nil {
-		_ = oracleClient.Close()
-	}
-	if cmd != nil && cmd.Process != nil {
-		_ = cmd.Process.Kill()
-		_, _ = cmd.Process.Wait()
-	}
+	stop()
 	os.Exit(code)
 }
 
-func oracleFreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+// oracleStart launches redis-server on a free port and returns a function
+// that stops it. On failure it records the reason in oracleReason.
+func oracleStart() func() {
+	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		return 0, err
+		oracleReason = "redis-server not installed"
+		return func() {}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-func oracleNeed(t *testing.T) {
-	t.Helper()
-	if oracleErr != "" {
-		if os.Getenv("POLYFN_REQUIRE_REDIS") == "1" {
-			t.Fatalf("oracle unavailable: %s", oracleErr)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		oracleReason = "no free port: " + err.Error()
+		return func() {}
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no")
+	if err := cmd.Start(); err != nil {
+		oracleReason = "cannot start redis-server: " + err.Error()
+		return func() {}
+	}
+	stop := func() {
+		if cmd.Process != nil {
+			_ = cmd.Process.Kill()
+			_, _ = cmd.Process.Wait()
 		}
-		t.Skip("oracle unavailable: " + oracleErr)
+	}
+	client := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", port)})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if err := client.Ping(context.Background()).Err(); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			oracleReason = "redis-server did not answer PING"
+			client.Close()
+			stop()
+			return func() {}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	oracleClient = client
+	return func() {
+		client.Close()
+		stop()
 	}
 }
 
-var oracleRedisErrRe = regexp.MustCompile(`(?s)^(?:ERR )?(?:user_script:\d+: )?(.*?)(?: script: [0-9a-f]{40}, on @user_script:\d+\.)?$`)
+// requireOracle skips (or fails, with POLYFN_REQUIRE_REDIS=1) when there is
+// no oracle redis-server.
+func requireOracle(t *testing.T) {
+	t.Helper()
+	if oracleClient != nil {
+		return
+	}
+	if os.Getenv("POLYFN_REQUIRE_REDIS") == "1" {
+		t.Fatalf("oracle redis-server required: %s", oracleReason)
+	}
+	t.Skipf("no oracle redis-server: %s", oracleReason)
+}
 
-// runRedisEval runs `EVAL script 0` on the oracle. A reply is returned as a
-// string (integers in decimal, nil as ""); a script error is returned as an
-// error holding only the message, without Redis's decoration.
+var oracleRedisErrTail = regexp.MustCompile(` script: [0-9a-f]{40}, on @user_script:\d+\.$`)
+
+// runRedisEval runs `EVAL script 0` on the oracle and returns the reply as a
+// string: bulk and status replies as is, integers with strconv, a nil reply
+// as "nil", arrays as "[a b ...]" of the same formatting. An error reply is
+// returned as an error whose text has Redis's decoration removed: a leading
+// "ERR ", a leading "user_script:N: " and the trailing
+// " script: <sha>, on @user_script:N.".
 func runRedisEval(t *testing.T, script string) (string, error) {
 	t.Helper()
-	oracleNeed(t)
+	requireOracle(t)
 	v, err := oracleClient.Eval(context.Background(), script, nil).Result()
 	if err != nil {
 		if errors.Is(err, redis.Nil) {
-			return "", nil
+			return "nil", nil
 		}
-		m := oracleRedisErrRe.FindStringSubmatch(err.Error())
-		return "", errors.New(m[1])
+		msg := err.Error()
+		msg = strings.TrimPrefix(msg, "ERR ")
+		msg = oracleRedisErrTail.ReplaceAllString(msg, "")
+		msg = oraclePosPrefix.ReplaceAllString(msg, "")
+		return "", errors.New(msg)
 	}
-	return fmt.Sprint(v), nil
+	return oracleFormatReply(v), nil
 }
 
-var oracleLuaErrRe = regexp.MustCompile(`(?s)^(?:<string>|[^\s:]+):\d+: (.*)$`)
+func oracleFormatReply(v interface{}) string {
+	switch x := v.(type) {
+	case nil:
+		return "nil"
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case []interface{}:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = oracleFormatReply(e)
+		}
+		return "[" + strings.Join(parts, " ") + "]"
+	case error:
+		return "error:" + x.Error()
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+// oraclePosPrefix matches the position prefix of a Lua error message, as
+// added by Redis ("user_script:1: ") or gopher-lua ("<string>:1: ").
+var oraclePosPrefix = regexp.MustCompile(`^(user_script|<string>|\[string "[^"]*"\]):\d+: `)
 
 // runGopherLua runs script in a fresh gopher-lua state after calling each
-// open function. The returned value is converted like runRedisEval does
-// (strings as-is, numbers truncated to integers, nil/false as ""); an error
-// is returned without gopher-lua's position prefix.
+// open function, and returns its first return value converted as Lua 5.1's
+// tostring would (numbers with "%.14g"), or "nil" when nothing is returned.
+// A runtime error is returned with gopher-lua's "<string>:N: " position
+// prefix and any stack traceback removed.
 func runGopherLua(t *testing.T, script string, open ...func(*lua.LState) *lua.LTable) (string, error) {
 	t.Helper()
 	L := lua.NewState()
 	defer L.Close()
-	for _, o := range open {
-		o(L)
+	for _, f := range open {
+		f(L)
 	}
-	if err := L.DoString(script); err != nil {
-		msg := err.Error()
-		var ae *lua.ApiError
-		if errors.As(err, &ae) {
-			msg = ae.Object.String()
-		}
-		if m := oracleLuaErrRe.FindStringSubmatch(msg); m != nil {
-			msg = m[1]
-		}
-		return "", errors.New(msg)
+	fn, err := L.LoadString(script)
+	if err != nil {
+		return "", errors.New(oracleCleanGopherErr(err))
 	}
-	if L.GetTop() == 0 {
-		return "", nil
+	L.Push(fn)
+	if err := L.PCall(0, 1, nil); err != nil {
+		return "", errors.New(oracleCleanGopherErr(err))
 	}
-	switch v := L.Get(-1).(type) {
-	case lua.LString:
-		return string(v), nil
+	v := L.Get(-1)
+	L.Pop(1)
+	return oracleLuaToString(v), nil
+}
+
+func oracleCleanGopherErr(err error) string {
+	var msg string
+	var apiErr *lua.ApiError
+	if errors.As(err, &apiErr) && apiErr.Object != nil {
+		msg = apiErr.Object.String()
+	} else {
+		msg = err.Error()
+	}
+	if i := strings.Index(msg, "\nstack traceback:"); i >= 0 {
+		msg = msg[:i]
+	}
+	return oraclePosPrefix.ReplaceAllString(msg, "")
+}
+
+// oracleLuaToString converts v as Lua 5.1's tostring does for strings,
+// numbers, booleans and nil; other types fall back to gopher-lua's String.
+func oracleLuaToString(v lua.LValue) string {
+	switch x := v.(type) {
 	case lua.LNumber:
-		return strconv.FormatInt(int64(v), 10), nil
-	case lua.LBool:
-		if v {
-			return "1", nil
-		}
-		return "", nil
+		return oracleFormatNumber(float64(x))
+	case lua.LString:
+		return string(x)
 	default:
-		return "", nil
+		return v.String()
 	}
+}
+
+// oracleFormatNumber formats f as Lua 5.1 ("%.14g" via glibc printf).
+func oracleFormatNumber(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case math.IsNaN(f):
+		if math.Signbit(f) {
+			return "-nan"
+		}
+		return "nan"
+	}
+	return strconv.FormatFloat(f, 'g', 14, 64)
 }
