@@ -1,6 +1,11 @@
 package lualib
 
 import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -230,5 +235,52 @@ func TestFormatNumber(t *testing.T) {
 		-1e300: "-1e+300", 2147483648: "2147483648",
 	} {
 		require.Equal(t, want, FormatNumber(f), "%v", f)
+	}
+}
+
+// TestCompatFormatRandomOracle formats a few hundred pseudo-random doubles
+// (exact bit patterns, passed through struct.unpack) with many conversions
+// in one script on both sides, comparing line by line.
+func TestCompatFormatRandomOracle(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var vals []float64
+	for i := 0; i < 400; i++ {
+		var f float64
+		switch i % 5 {
+		case 0:
+			f = math.Float64frombits(rng.Uint64())
+		case 1:
+			f = float64(rng.Int64N(1<<53)) * math.Pow(2, float64(rng.IntN(40)-20))
+		case 2:
+			f = math.Round(rng.NormFloat64()*1e6) / 1000
+		case 3:
+			f = float64(rng.Int64()) * float64(1-2*rng.IntN(2))
+		default:
+			f = rng.Float64() * math.Pow(10, float64(rng.IntN(40)-20))
+		}
+		vals = append(vals, f)
+	}
+	var lit strings.Builder
+	for _, f := range vals {
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(f))
+		for _, c := range b {
+			fmt.Fprintf(&lit, "\\%d", c)
+		}
+	}
+	specs := []string{"%.14g", "%g", "%e", "%.3f", "%10.4e", "%#g", "%+.0f", "%-12.5g|", "%#.0e", "%G", "%.1E", "%d", "%x", "%u", "%o", "%5.2s"}
+	script := `local data = '` + lit.String() + `' local out = {} ` +
+		`for i = 0, #data / 8 - 1 do local v = struct.unpack('<d', data, i * 8 + 1) ` +
+		`local line = {tostring(v)} for _, f in ipairs({'` + strings.Join(specs, "','") + `'}) do ` +
+		`line[#line + 1] = string.format(f, v) end out[#out + 1] = table.concat(line, ' ') end ` +
+		`return table.concat(out, '\n')`
+	want, werr := runRedisEval(t, script)
+	require.NoError(t, werr)
+	got, gerr := runGopherLua(t, script, structOpenAll)
+	require.NoError(t, gerr)
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	require.Len(t, gl, len(wl))
+	for i := range wl {
+		require.Equal(t, wl[i], gl[i], "value %v (bits %016x)", vals[i], math.Float64bits(vals[i]))
 	}
 }
