@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/engines"
 	"github.com/polyfn/polyfn/protocol"
 )
 
@@ -32,6 +33,7 @@ func StartPolyfn(t testing.TB, args ...string) string {
 		t.Fatalf("polyfn config: %v", err)
 	}
 	cs := core.New(cfg, core.DefaultTable())
+	cs.SetEngines(engines.Registry())
 	srv, addrs, err := protocol.Listen(cs)
 	if err != nil {
 		t.Fatalf("polyfn listen: %v", err)

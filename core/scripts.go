@@ -96,7 +96,7 @@ func (s *Server) loadScript(sha string, body []byte) (*evalScript, error) {
 	if sb.flags&ScriptEvalCompat == 0 {
 		skipped = 1
 	}
-	fns, err := eng.Compile(s.scripts.kill, CompileRequest{Kind: KindEval, Name: "f_" + sha, Code: sb.rest, SkippedLines: skipped})
+	fns, err := eng.Compile(s.scripts.kill, CompileRequest{Kind: KindEval, Name: sha, Code: sb.rest, SkippedLines: skipped})
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/engines"
 	"github.com/polyfn/polyfn/protocol"
 )
 
@@ -50,6 +51,7 @@ func run(args []string) error {
 		runtime.GOMAXPROCS(int(cfg.Int("io-threads")))
 	}
 	cs := core.New(cfg, core.DefaultTable())
+	cs.SetEngines(engines.Registry())
 	srv, addrs, err := protocol.Listen(cs)
 	if err != nil {
 		return err

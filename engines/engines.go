@@ -1,0 +1,15 @@
+// Package engines wires the scripting engines polyfn ships into a
+// registry: the one place that names them all.
+package engines
+
+import (
+	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/engines/lua"
+)
+
+// Registry returns a fresh registry with every engine.
+func Registry() *core.Registry {
+	r := core.NewRegistry()
+	r.Register("lua", lua.New())
+	return r
+}

@@ -1,0 +1,262 @@
+package lua
+
+import (
+	"strings"
+
+	"github.com/polyfn/polyfn/core"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// The globals scripts see and the redis.* API.
+
+// openLibs builds the sandboxed globals of a state: Lua 5.1's base, table,
+// string, math and coroutine libraries as Redis offers them, the redis
+// table, and the bundled libraries.
+func (st *state) openLibs() {
+	L := st.L
+	for _, lib := range []struct {
+		name string
+		open lua.LGFunction
+	}{
+		{lua.BaseLibName, lua.OpenBase},
+		{lua.TabLibName, lua.OpenTable},
+		{lua.StringLibName, lua.OpenString},
+		{lua.MathLibName, lua.OpenMath},
+		{lua.CoroutineLibName, lua.OpenCoroutine},
+	} {
+		L.Push(L.NewFunction(lib.open))
+		L.Push(lua.LString(lib.name))
+		L.Call(1, 0)
+	}
+	libs := map[string]*lua.LTable{}
+	for _, name := range []string{"string", "table", "math", "coroutine"} {
+		libs[name] = L.G.Global.RawGetString(name).(*lua.LTable)
+	}
+	addCompat51(L, libs) // before the base functions are picked below
+	st.sb = newSandbox(L)
+	sb := st.sb
+	gopherG := L.G.Global
+	for _, name := range []string{
+		"assert", "collectgarbage", "error", "getmetatable", "ipairs", "load",
+		"loadstring", "next", "pairs", "pcall", "rawequal", "rawget", "rawset",
+		"select", "setmetatable", "tonumber", "tostring", "type", "unpack", "xpcall",
+	} {
+		sb.G.RawSetString(name, gopherG.RawGetString(name))
+	}
+	sb.G.RawSetString("_VERSION", lua.LString("Lua 5.1"))
+	sb.G.RawSetString("gcinfo", L.NewFunction(func(L *lua.LState) int {
+		L.Push(lua.LNumber(L.GetTop()/64 + 1))
+		return 1
+	}))
+	sb.install(sb.G)
+	st.errh = st.newErrHandler()
+	st.wrapProtectedCalls()
+	for name, t := range openBundledLibs(L) {
+		libs[name] = t
+	}
+	st.redis = st.newRedisTable()
+	libs["redis"] = st.redis
+	for name, t := range libs {
+		sb.G.RawSetString(name, sb.readonly(t))
+	}
+	// Functions created by loadstring and friends run in the sandbox.
+	L.Env = sb.env
+	if st.kind == core.KindLibrary {
+		st.loadEnv = st.newLoadEnv()
+	}
+}
+
+// wrapProtectedCalls makes pcall, xpcall and coroutine.resume unable to
+// catch a kill: once the run's context is cancelled the error goes on.
+func (st *state) wrapProtectedCalls() {
+	L := st.L
+	for _, name := range []string{"pcall", "xpcall"} {
+		orig := st.sb.G.RawGetString(name).(*lua.LFunction)
+		st.sb.G.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
+			top := L.GetTop()
+			L.Push(orig)
+			for i := 1; i <= top; i++ {
+				L.Push(L.Get(i))
+			}
+			L.Call(top, lua.MultRet)
+			if ctx := L.Context(); ctx != nil && ctx.Err() != nil {
+				L.RaiseError("%s", ctx.Err().Error())
+			}
+			return L.GetTop() - top
+		}))
+	}
+}
+
+// newRedisTable builds the runtime redis.* API.
+func (st *state) newRedisTable() *lua.LTable {
+	L := st.L
+	t := L.NewTable()
+	fns := map[string]lua.LGFunction{
+		"call":               func(L *lua.LState) int { return st.redisCall(L, true) },
+		"pcall":              func(L *lua.LState) int { return st.redisCall(L, false) },
+		"error_reply":        redisErrorReply,
+		"status_reply":       redisStatusReply,
+		"sha1hex":            redisSHA1Hex,
+		"log":                st.redisLog,
+		"setresp":            st.redisSetResp,
+		"set_repl":           st.redisSetRepl,
+		"replicate_commands": func(L *lua.LState) int { L.Push(lua.LTrue); return 1 },
+		"breakpoint":         func(L *lua.LState) int { L.Push(lua.LFalse); return 1 },
+		"debug":              func(L *lua.LState) int { return 0 },
+		"acl_check_cmd":      st.redisACLCheck,
+	}
+	for name, fn := range fns {
+		t.RawSetString(name, L.NewFunction(fn))
+	}
+	if st.kind == core.KindLibrary {
+		// Present at load time only (newLoadEnv); nil when functions run.
+		t.RawSetString("register_function", lua.LNil)
+	}
+	for name, v := range map[string]int{
+		"LOG_DEBUG": core.LogDebug, "LOG_VERBOSE": core.LogVerbose, "LOG_NOTICE": core.LogNotice, "LOG_WARNING": core.LogWarning,
+		"REPL_NONE": core.ReplNone, "REPL_AOF": core.ReplAOF, "REPL_SLAVE": core.ReplReplica, "REPL_REPLICA": core.ReplReplica, "REPL_ALL": core.ReplAll,
+	} {
+		t.RawSetString(name, lua.LNumber(v))
+	}
+	t.RawSetString("REDIS_VERSION", lua.LString(core.RedisVersion))
+	t.RawSetString("REDIS_VERSION_NUM", lua.LNumber(core.RedisVersionNum))
+	return t
+}
+
+// redisCall is redis.call (raise true) and redis.pcall.
+func (st *state) redisCall(L *lua.LState, raiseErr bool) int {
+	n := L.GetTop()
+	if st.host == nil {
+		raise(L, "ERR redis.call is not allowed here")
+	}
+	if n == 0 {
+		reply(L, raiseErr, core.ErrScriptNoArgs)
+		return 1
+	}
+	args := make([][]byte, n)
+	for i := 1; i <= n; i++ {
+		b, ok := argBytes(L.Get(i))
+		if !ok {
+			reply(L, raiseErr, "ERR Lua redis lib command arguments must be strings or integers")
+			return 1
+		}
+		args[i-1] = b
+	}
+	v := st.host.Call(args)
+	if v.Kind == core.VError && raiseErr {
+		raise(L, string(v.Str))
+	}
+	L.Push(toLua(L, v, st.host.Resp()))
+	return 1
+}
+
+// reply answers an argument error: raised by redis.call, returned as an
+// error table by redis.pcall.
+func reply(L *lua.LState, raiseErr bool, msg string) {
+	if raiseErr {
+		raise(L, msg)
+	}
+	t := L.CreateTable(0, 1)
+	t.RawSetString("err", lua.LString(msg))
+	L.Push(t)
+}
+
+func redisErrorReply(L *lua.LState) int {
+	s, ok := L.Get(1).(lua.LString)
+	if L.GetTop() != 1 || !ok {
+		raise(L, "ERR wrong number or type of arguments")
+	}
+	msg := string(s)
+	if !strings.HasPrefix(msg, "-") {
+		msg = "-" + msg
+	}
+	t := L.CreateTable(0, 1)
+	t.RawSetString("err", lua.LString(msg[1:]))
+	L.Push(t)
+	return 1
+}
+
+func redisStatusReply(L *lua.LState) int {
+	s, ok := L.Get(1).(lua.LString)
+	if L.GetTop() != 1 || !ok {
+		raise(L, "ERR wrong number or type of arguments")
+	}
+	t := L.CreateTable(0, 1)
+	t.RawSetString("ok", s)
+	L.Push(t)
+	return 1
+}
+
+func redisSHA1Hex(L *lua.LState) int {
+	if L.GetTop() != 1 {
+		raise(L, "ERR wrong number of arguments")
+	}
+	b, _ := argBytes(L.Get(1))
+	L.Push(lua.LString(core.SHA1Hex(b)))
+	return 1
+}
+
+func (st *state) redisLog(L *lua.LState) int {
+	n := L.GetTop()
+	if n < 2 {
+		raise(L, "ERR redis.log() requires two arguments or more.")
+	}
+	lv, ok := L.Get(1).(lua.LNumber)
+	if !ok {
+		raise(L, "ERR First argument must be a number (log level).")
+	}
+	level := int(lv)
+	if level < core.LogDebug || level > core.LogWarning {
+		raise(L, "ERR Invalid debug level.")
+	}
+	parts := make([]string, 0, n-1)
+	for i := 2; i <= n; i++ {
+		b, _ := argBytes(L.Get(i))
+		parts = append(parts, string(b))
+	}
+	if st.host != nil {
+		st.host.Log(level, strings.Join(parts, " "))
+	}
+	return 0
+}
+
+func (st *state) redisSetResp(L *lua.LState) int {
+	if L.GetTop() != 1 {
+		raise(L, "ERR redis.setresp() requires one argument.")
+	}
+	if err := st.host.SetResp(int(L.CheckNumber(1))); err != nil {
+		raise(L, err.Error())
+	}
+	return 0
+}
+
+func (st *state) redisSetRepl(L *lua.LState) int {
+	if L.GetTop() != 1 {
+		raise(L, "ERR redis.set_repl() requires one argument.")
+	}
+	if err := st.host.SetRepl(int(L.CheckNumber(1))); err != nil {
+		raise(L, err.Error())
+	}
+	return 0
+}
+
+func (st *state) redisACLCheck(L *lua.LState) int {
+	n := L.GetTop()
+	if n == 0 {
+		raise(L, core.ErrScriptNoArgs)
+	}
+	args := make([][]byte, n)
+	for i := 1; i <= n; i++ {
+		b, ok := argBytes(L.Get(i))
+		if !ok {
+			raise(L, "ERR Lua redis lib command arguments must be strings or integers")
+		}
+		args[i-1] = b
+	}
+	ok, err := st.host.ACLCheck(args)
+	if err != nil {
+		raise(L, err.Error())
+	}
+	L.Push(lua.LBool(ok))
+	return 1
+}

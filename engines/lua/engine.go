@@ -1,0 +1,177 @@
+// Package lua is polyfn's Lua engine: Redis's Lua 5.1 scripting API on
+// github.com/yuin/gopher-lua, behind the core's engine contract. It knows
+// the language (the sandbox, the redis.* API, the conversions, error
+// decoration); everything else (shebangs, caches, flags, busy, KILL,
+// command rules) is the core's.
+package lua
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/polyfn/polyfn/core"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Engine is the Lua engine. It keeps two interpreters, as Redis does: one
+// for EVAL scripts and one for function libraries; each is rebuilt by
+// Reset (SCRIPT FLUSH, FUNCTION FLUSH).
+type Engine struct {
+	eval  *state
+	funcs *state
+}
+
+// New returns a Lua engine.
+func New() *Engine {
+	return &Engine{eval: newState(core.KindEval), funcs: newState(core.KindLibrary)}
+}
+
+var (
+	_ core.Engine         = (*Engine)(nil)
+	_ core.Resetter       = (*Engine)(nil)
+	_ core.MemoryReporter = (*Engine)(nil)
+)
+
+// luaFunction is core.Function.Handle for this engine.
+type luaFunction struct {
+	st *state
+	fn *lua.LFunction
+}
+
+func (e *Engine) stateFor(kind core.CodeKind) *state {
+	if kind == core.KindEval {
+		return e.eval
+	}
+	return e.funcs
+}
+
+// Compile implements core.Engine.
+func (e *Engine) Compile(ctx context.Context, req core.CompileRequest) ([]*core.Function, error) {
+	st := e.stateFor(req.Kind)
+	if req.Kind == core.KindEval {
+		fn, err := st.compile(req.Code, "user_script", req.SkippedLines)
+		if err != nil {
+			return nil, fmt.Errorf("ERR Error compiling script (new function): %s", err)
+		}
+		return []*core.Function{{Name: req.Name, Handle: &luaFunction{st: st, fn: fn}}}, nil
+	}
+	return st.loadLibrary(ctx, req)
+}
+
+// Call implements core.Engine.
+func (e *Engine) Call(ctx context.Context, f *core.Function, h core.Host, keys, args [][]byte) core.Value {
+	lf := f.Handle.(*luaFunction)
+	return lf.st.call(ctx, f, lf.fn, h, keys, args)
+}
+
+// Reset implements core.Resetter: a fresh interpreter for the kind.
+func (e *Engine) Reset(kind core.CodeKind) {
+	if kind == core.KindEval {
+		e.eval = newState(core.KindEval)
+	} else {
+		e.funcs = newState(core.KindLibrary)
+	}
+}
+
+// Memory implements core.MemoryReporter with an estimate: gopher-lua
+// does not account its allocations, so this counts the interpreter's
+// registry and call stack.
+func (e *Engine) Memory(kind core.CodeKind) int64 {
+	st := e.stateFor(kind)
+	return int64(st.L.GetTop())*16 + baseStateMemory
+}
+
+// baseStateMemory is what a fresh interpreter costs, measured with
+// runtime.MemStats when writing this engine.
+const baseStateMemory = 160 * 1024
+
+// state is one interpreter with its sandbox.
+type state struct {
+	L    *lua.LState
+	kind core.CodeKind
+	sb   *sandbox
+	// redis is the real "redis" table of the runtime API.
+	redis *lua.LTable
+	// The run in progress (Call), or nil.
+	host  core.Host
+	fname string // the running function's name, for error decoration
+	// Library loading in progress (Compile of a library).
+	loading    bool
+	registered []*core.Function
+	loadEnv    *lua.LTable
+	// errh turns errors into Redis's error tables (errors.go).
+	errh *lua.LFunction
+}
+
+func newState(kind core.CodeKind) *state {
+	L := lua.NewState(lua.Options{
+		SkipOpenLibs:        true,
+		CallStackSize:       lua.CallStackSize,
+		RegistrySize:        1024,
+		RegistryMaxSize:     1024 * 1024,
+		RegistryGrowStep:    256,
+		MinimizeStackMemory: true,
+	})
+	st := &state{L: L, kind: kind}
+	st.openLibs()
+	return st
+}
+
+// compile loads code as a function of the sandbox. skipped lines (the
+// shebang) are restored as empty lines so positions match the source.
+func (st *state) compile(code []byte, chunk string, skipped int) (*lua.LFunction, error) {
+	src := string(code)
+	if skipped > 0 {
+		src = strings.Repeat("\n", skipped) + src
+	}
+	fn, err := st.L.Load(strings.NewReader(src), chunk)
+	if err != nil {
+		return nil, compileError(err)
+	}
+	fn.Env = st.sb.env
+	return fn, nil
+}
+
+// call runs fn with keys and args for the host.
+func (st *state) call(ctx context.Context, f *core.Function, fn *lua.LFunction, h core.Host, keys, args [][]byte) core.Value {
+	L := st.L
+	st.host, st.fname = h, f.Name
+	defer func() { st.host = nil }()
+	L.SetContext(ctx)
+	defer L.RemoveContext()
+	keyT, argT := st.byteTable(keys), st.byteTable(args)
+	base := L.GetTop()
+	L.Push(fn)
+	nargs := 0
+	if st.kind == core.KindEval {
+		// EVAL scripts see KEYS and ARGV as globals, for this run only.
+		st.sb.G.RawSetString("KEYS", keyT)
+		st.sb.G.RawSetString("ARGV", argT)
+		defer func() {
+			st.sb.G.RawSetString("KEYS", lua.LNil)
+			st.sb.G.RawSetString("ARGV", lua.LNil)
+		}()
+	} else {
+		L.Push(keyT)
+		L.Push(argT)
+		nargs = 2
+	}
+	err := L.PCall(nargs, 1, st.errh)
+	defer L.SetTop(base)
+	if err != nil {
+		if ctx.Err() != nil {
+			return core.ErrorValue(st.decorate(h.KillReason(), errorLine(err)))
+		}
+		return st.errorReply(err)
+	}
+	return fromLua(L.Get(-1), h.Resp())
+}
+
+func (st *state) byteTable(items [][]byte) *lua.LTable {
+	t := st.L.CreateTable(len(items), 0)
+	for _, b := range items {
+		t.Append(lua.LString(b))
+	}
+	return t
+}

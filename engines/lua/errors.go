@@ -1,0 +1,143 @@
+package lua
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/polyfn/polyfn/core"
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+)
+
+// Errors, the way Redis reports them. Every error raised in a script is
+// turned, where it is raised, into a table {err=..., source=..., line=...}
+// (strings gain the "ERR " prefix); the reply is then
+//
+//	<err> script: <function name>, on <source>:<line>.
+//
+// An error table returned (not raised) by a script is answered as it is.
+
+// newErrHandler returns the message handler given to PCall: it runs where
+// the error was raised, while the stack is still there to read the line.
+func (st *state) newErrHandler() *lua.LFunction {
+	return st.L.NewFunction(func(L *lua.LState) int {
+		e := L.Get(1)
+		t, ok := e.(*lua.LTable)
+		if !ok {
+			t = L.CreateTable(0, 3)
+			t.RawSetString("err", lua.LString("ERR "+lua.LVAsString(e)))
+		} else if _, has := t.RawGetString("err").(lua.LString); !has {
+			// A raised table without a message: Redis answers a generic error.
+			t = L.CreateTable(0, 3)
+			t.RawSetString("err", lua.LString("ERR Error running script, the error object is a table without an 'err' field"))
+		}
+		if source, line, ok := luaPosition(L); ok && t.RawGetString("source") == lua.LNil {
+			t.RawSetString("source", lua.LString("@"+source))
+			t.RawSetString("line", lua.LNumber(line))
+		}
+		L.Push(t)
+		return 1
+	})
+}
+
+// luaPosition finds the innermost Lua (not Go) function on the stack.
+func luaPosition(L *lua.LState) (string, int, bool) {
+	for level := 0; ; level++ {
+		dbg, ok := L.GetStack(level)
+		if !ok {
+			return "", 0, false
+		}
+		if _, err := L.GetInfo("Sl", dbg, lua.LNil); err != nil {
+			continue
+		}
+		if dbg.What != "G" && dbg.CurrentLine > 0 {
+			return dbg.Source, dbg.CurrentLine, true
+		}
+	}
+}
+
+// errorReply turns a failed PCall into the script's error reply.
+func (st *state) errorReply(err error) core.Value {
+	var ae *lua.ApiError
+	if !errors.As(err, &ae) {
+		return core.ErrorValue("ERR " + err.Error())
+	}
+	t, ok := ae.Object.(*lua.LTable)
+	if !ok {
+		return core.ErrorValue("ERR " + lua.LVAsString(ae.Object))
+	}
+	msg := lua.LVAsString(t.RawGetString("err"))
+	source, _ := t.RawGetString("source").(lua.LString)
+	line, _ := t.RawGetString("line").(lua.LNumber)
+	if source == "" {
+		return core.ErrorValue(msg)
+	}
+	return core.ErrorValue(fmt.Sprintf("%s script: %s, on %s:%d.", msg, st.fname, source, int(line)))
+}
+
+// decorate adds the script position to msg (KILL).
+func (st *state) decorate(msg string, line int) string {
+	source := "@user_script"
+	if st.kind == core.KindLibrary {
+		source = "@user_function"
+	}
+	return fmt.Sprintf("%s script: %s, on %s:%d.", msg, st.fname, source, line)
+}
+
+// errorLine is the line recorded in a failed PCall's error table.
+func errorLine(err error) int {
+	var ae *lua.ApiError
+	if errors.As(err, &ae) {
+		if t, ok := ae.Object.(*lua.LTable); ok {
+			if n, ok := t.RawGetString("line").(lua.LNumber); ok {
+				return int(n)
+			}
+		}
+	}
+	return 0
+}
+
+// compileError renders a syntax error as "<chunk>:<line>: <message>".
+// gopher-lua's parser words its messages differently from Lua 5.1's; the
+// position is the same.
+func compileError(err error) error {
+	var pe *parse.Error
+	if errors.As(err, &pe) {
+		msg := strings.TrimSpace(pe.Message)
+		if pe.Token != "" {
+			msg += " near '" + pe.Token + "'"
+		}
+		if pe.Pos.Line == parse.EOF {
+			return fmt.Errorf("%s:%s near <eof>", pe.Pos.Source, msg)
+		}
+		return fmt.Errorf("%s:%d: %s", pe.Pos.Source, pe.Pos.Line, msg)
+	}
+	var ce *lua.CompileError
+	if errors.As(err, &ce) {
+		return fmt.Errorf("%d: %s", ce.Line, ce.Message)
+	}
+	// "<chunk> line:<n>(column:<c>) near '<tok>':   <message>"
+	if m := parseErrorRE.FindStringSubmatch(strings.TrimSpace(err.Error())); m != nil {
+		return fmt.Errorf("%s:%s: %s near '%s'", m[1], m[2], strings.TrimSpace(m[4]), m[3])
+	}
+	if m := eofErrorRE.FindStringSubmatch(strings.TrimSpace(err.Error())); m != nil {
+		return fmt.Errorf("%s: %s near '<eof>'", m[1], strings.TrimSpace(m[2]))
+	}
+	return err
+}
+
+var (
+	parseErrorRE = regexp.MustCompile(`^(\S+) line:(\d+)\(column:\d+\) near '(.*?)':\s+(.*)$`)
+	eofErrorRE   = regexp.MustCompile(`^(\S+) at EOF:\s+(.*)$`)
+)
+
+// raise raises a Redis error table from a Go function: no position is
+// added to the message (as luaL_error from C adds none), the handler adds
+// the script's.
+func raise(L *lua.LState, msg string) {
+	t := L.CreateTable(0, 3)
+	t.RawSetString("err", lua.LString(msg))
+	L.Error(t, 0)
+}
