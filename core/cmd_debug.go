@@ -43,6 +43,9 @@ func cmdDebug(ctx *Ctx) {
 	case sub == "set-active-expire" && argc == 3:
 		ctx.S.Config.SetActiveExpire(atoi(ctx.Args[2]) != 0)
 		ctx.OK()
+	case sub == "set-skip-checksum-validation" && argc == 3:
+		ctx.S.skipChecksumValidation = atoi(ctx.Args[2]) != 0
+		ctx.OK()
 	case sub == "set-disable-deny-scripts" && argc == 3:
 		ctx.S.disableDenyScripts = atoi(ctx.Args[2]) != 0
 		ctx.OK()

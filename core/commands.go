@@ -20,6 +20,7 @@ func DefaultTable() *Table {
 		registerPubSubCommands,
 		registerScriptingCommands,
 		registerFunctionCommands,
+		registerFunctionDumpCommands,
 	} {
 		register(t)
 	}

@@ -186,8 +186,3 @@ func (s *Server) flushFunctions() {
 		}
 	}
 }
-
-// FunctionCount returns the number of libraries and functions (INFO).
-func (s *Server) FunctionCount() (libs, funcs int) {
-	return len(s.scripts.libs.libs), len(s.scripts.libs.funcs)
-}

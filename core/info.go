@@ -299,18 +299,20 @@ func infoMemory(s *Server, b *infoBuilder) {
 	b.int("allocator_resident", int64(ms.HeapSys-ms.HeapReleased))
 	b.int("total_system_memory", int64(sysmem))
 	b.field("total_system_memory_human", BytesToHuman(sysmem))
-	for _, f := range []string{"used_memory_lua", "used_memory_vm_eval"} {
-		b.field(f, "0")
-	}
-	b.field("used_memory_lua_human", "0B")
-	for _, f := range []string{"used_memory_scripts_eval", "number_of_cached_scripts", "number_of_functions",
-		"number_of_libraries", "used_memory_vm_functions", "used_memory_vm_total"} {
-		b.field(f, "0")
-	}
-	b.field("used_memory_vm_total_human", "0B")
-	b.field("used_memory_functions", "0")
-	b.field("used_memory_scripts", "0")
-	b.field("used_memory_scripts_human", "0B")
+	sm := s.scriptingMemory()
+	b.int("used_memory_lua", sm.vmEval)
+	b.int("used_memory_vm_eval", sm.vmEval)
+	b.field("used_memory_lua_human", BytesToHuman(uint64(sm.vmEval)))
+	b.int("used_memory_scripts_eval", sm.scriptsEval)
+	b.int("number_of_cached_scripts", int64(sm.cachedScripts))
+	b.int("number_of_functions", int64(sm.functions))
+	b.int("number_of_libraries", int64(sm.libraries))
+	b.int("used_memory_vm_functions", sm.vmFunctions)
+	b.int("used_memory_vm_total", sm.vmEval+sm.vmFunctions)
+	b.field("used_memory_vm_total_human", BytesToHuman(uint64(sm.vmEval+sm.vmFunctions)))
+	b.int("used_memory_functions", sm.functionsOverhead)
+	b.int("used_memory_scripts", sm.scriptsEval+sm.functionsOverhead)
+	b.field("used_memory_scripts_human", BytesToHuman(uint64(sm.scriptsEval+sm.functionsOverhead)))
 	b.int("maxmemory", int64(maxmem))
 	b.field("maxmemory_human", BytesToHuman(maxmem))
 	b.field("maxmemory_policy", policy)

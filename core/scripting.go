@@ -312,7 +312,7 @@ func (r *scriptRun) call(args [][]byte) Value {
 	if !cmd.CheckArity(len(args)) {
 		return ErrorValue(ErrScriptWrongArity)
 	}
-	if cmd.Has(FlagNoScript) {
+	if cmd.Has(FlagNoScript) && !s.disableDenyScripts {
 		return ErrorValue(ErrScriptNoScriptCmd)
 	}
 	if r.readOnly && cmd.Flags&(FlagWrite|FlagMayReplicate) != 0 {

@@ -60,6 +60,8 @@ type Server struct {
 	pause pauseState // CLIENT PAUSE: see cmd_client.go
 	// disableDenyScripts is DEBUG SET-DISABLE-DENY-SCRIPTS.
 	disableDenyScripts bool
+	// skipChecksumValidation is DEBUG SET-SKIP-CHECKSUM-VALIDATION.
+	skipChecksumValidation bool
 
 	scripts scriptState // EVAL scripts, function libraries, the running script
 	effects effectState // the effects stream (effects.go)
