@@ -51,6 +51,11 @@ local function unhex(h)
   for i = 1, #h, 2 do o[#o+1] = string.char(tonumber(h:sub(i, i+1), 16)) end
   return table.concat(o)
 end
+local function show(...)
+  local o = {}
+  for i = 1, select('#', ...) do o[#o+1] = canon((select(i, ...))) end
+  return select('#', ...) .. ':' .. table.concat(o, ',')
+end
 local function perr(f, ...)
   local ok, e = pcall(f, ...)
   if ok then return 'ok' end
