@@ -3,6 +3,8 @@ package lualib
 import (
 	"context"
 	"math"
+	"math/rand"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -345,4 +347,81 @@ func TestCJSONStandalone(t *testing.T) {
 	err := L.DoString(`cjson.decode('[')`)
 	require.Error(t, err)
 	require.True(t, strings.Contains(err.Error(), "Expected value but found T_END at character 2"))
+}
+
+// cjsonRandomNumbers returns n varied finite numbers (fixed seed): random
+// bit patterns, integers of all sizes, short decimals, powers of two.
+func cjsonRandomNumbers(n int) []float64 {
+	r := rand.New(rand.NewSource(1))
+	out := make([]float64, 0, n)
+	for len(out) < n {
+		var f float64
+		switch r.Intn(5) {
+		case 0:
+			f = math.Float64frombits(r.Uint64())
+		case 1:
+			f = float64(r.Int63() >> uint(r.Intn(63)))
+		case 2:
+			f = float64(r.Intn(20000)-10000) * math.Pow(10, float64(r.Intn(60)-30))
+		case 3:
+			f = math.Ldexp(1, r.Intn(2000)-1000)
+		default:
+			f = float64(float32(r.NormFloat64() * 1000))
+		}
+		if r.Intn(2) == 0 {
+			f = -f
+		}
+		if !math.IsInf(f, 0) && !math.IsNaN(f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// TestCJSONRandomAgainstRedis compares number formatting (at every
+// precision), cmsgpack number encodings, and strtod-style number parsing
+// on generated inputs.
+func TestCJSONRandomAgainstRedis(t *testing.T) {
+	nums := cjsonRandomNumbers(600)
+	var lits []string
+	for _, f := range nums {
+		lits = append(lits, strconv.FormatFloat(f, 'g', -1, 64))
+	}
+	var cases []cjsonCase
+	for i := 0; i < len(lits); i += 100 {
+		table := "local t = {" + strings.Join(lits[i:i+100], ", ") + "} "
+		cases = append(cases,
+			cjsonCase{"encode numbers " + strconv.Itoa(i), table + `return cjson.encode(t)`},
+			cjsonCase{"pack numbers " + strconv.Itoa(i), table + `return hex(cmsgpack.pack(t))`},
+			cjsonCase{"unpack numbers " + strconv.Itoa(i), table + `return canon(cmsgpack.unpack(cmsgpack.pack(t)))`},
+			cjsonCase{"precisions " + strconv.Itoa(i), table + `local o = {} for p = 1, 14 do cjson.encode_number_precision(p) o[#o+1] = cjson.encode(t) end return table.concat(o, '\n')`},
+		)
+	}
+	r := rand.New(rand.NewSource(2))
+	const alphabet = "0123456789.eE+-xXpPabcfinINtyAN() ,[]"
+	for c := 0; c < 6; c++ {
+		var strs []string
+		for i := 0; i < 150; i++ {
+			b := make([]byte, 1+r.Intn(9))
+			for j := range b {
+				if r.Intn(3) == 0 {
+					b[j] = alphabet[r.Intn(len(alphabet))]
+				} else {
+					b[j] = alphabet[r.Intn(13)]
+				}
+			}
+			strs = append(strs, "'"+string(b)+"'")
+		}
+		cases = append(cases, cjsonCase{"decode fuzz " + strconv.Itoa(c), `
+local o = {}
+for _, s in ipairs({` + strings.Join(strs, ", ") + `}) do
+  for _, strict in ipairs({true, false}) do
+    cjson.decode_invalid_numbers(strict)
+    local ok, v = pcall(cjson.decode, s)
+    o[#o+1] = s .. ' -> ' .. (ok and canon(v) or tostring(v))
+  end
+end
+return table.concat(o, '\n')`})
+	}
+	cjsonRunDiff(t, cases)
 }

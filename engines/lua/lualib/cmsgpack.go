@@ -53,7 +53,9 @@ func cmsgpackPack(L *lua.LState) int {
 	}
 	var b []byte
 	for i := 1; i <= n; i++ {
-		b = cmsgpackEncode(b, L.Get(i), 0)
+		// lua-cmsgpack keeps the arguments and one encoded string per
+		// argument already done on the stack, then a copy of argument i.
+		b = cmsgpackEncode(L, b, L.Get(i), 0, n+i)
 	}
 	L.Push(lua.LString(b))
 	return 1
@@ -64,8 +66,9 @@ func cmsgpackPack(L *lua.LState) int {
 // that is exact, else float 64. Strings are fixstr/str8/str16/str32.
 // Tables whose keys are exactly 1..n are arrays, others maps. Tables
 // nested deeper than cmsgpackMaxNesting, and values of other types, are
-// nil.
-func cmsgpackEncode(b []byte, v lua.LValue, level int) []byte {
+// nil. top is the Lua stack height lua-cmsgpack would have with v on top;
+// its stack checks fail at the same points.
+func cmsgpackEncode(L *lua.LState, b []byte, v lua.LValue, level, top int) []byte {
 	switch x := v.(type) {
 	case lua.LBool:
 		if x {
@@ -80,7 +83,7 @@ func cmsgpackEncode(b []byte, v lua.LValue, level int) []byte {
 		if level == cmsgpackMaxNesting {
 			return append(b, 0xc0)
 		}
-		return cmsgpackEncodeTable(b, x, level)
+		return cmsgpackEncodeTable(L, b, x, level, top)
 	}
 	return append(b, 0xc0)
 }
@@ -150,7 +153,10 @@ func cmsgpackHeader(b []byte, n int, fix, c16, c32 byte) []byte {
 	return binary.BigEndian.AppendUint32(append(b, c32), uint32(n))
 }
 
-func cmsgpackEncodeTable(b []byte, t *lua.LTable, level int) []byte {
+func cmsgpackEncodeTable(L *lua.LState, b []byte, t *lua.LTable, level, top int) []byte {
+	if top+2 > cjsonLuaStackLimit {
+		cjsonRaise(L, "stack overflow (in function table_is_an_array)")
+	}
 	// An array has only positive integer keys (each fitting a C int) and
 	// as many keys as the largest one, hence exactly the keys 1..n.
 	count, max := 0, 0
@@ -168,11 +174,17 @@ func cmsgpackEncodeTable(b []byte, t *lua.LTable, level int) []byte {
 		count++
 	}
 	if array && max == count {
+		if top+1 > cjsonLuaStackLimit {
+			cjsonRaise(L, "stack overflow (in function mp_encode_lua_table_as_array)")
+		}
 		b = cmsgpackHeader(b, count, 0x90, 0xdc, 0xdd)
 		for i := 1; i <= count; i++ {
-			b = cmsgpackEncode(b, t.RawGetInt(i), level+1)
+			b = cmsgpackEncode(L, b, t.RawGetInt(i), level+1, top+1)
 		}
 		return b
+	}
+	if top+3 > cjsonLuaStackLimit {
+		cjsonRaise(L, "stack overflow (in function mp_encode_lua_table_as_map)")
 	}
 	count = 0
 	for k, _ := t.Next(lua.LNil); k != lua.LNil; k, _ = t.Next(k) {
@@ -180,8 +192,9 @@ func cmsgpackEncodeTable(b []byte, t *lua.LTable, level int) []byte {
 	}
 	b = cmsgpackHeader(b, count, 0x80, 0xde, 0xdf)
 	for k, v := t.Next(lua.LNil); k != lua.LNil; k, v = t.Next(k) {
-		b = cmsgpackEncode(b, k, level+1)
-		b = cmsgpackEncode(b, v, level+1)
+		// The stack holds the key, the value and a copy of the key.
+		b = cmsgpackEncode(L, b, k, level+1, top+3)
+		b = cmsgpackEncode(L, b, v, level+1, top+2)
 	}
 	return b
 }
@@ -434,7 +447,7 @@ func cmsgpackUnpackLimit(L *lua.LState) int {
 	return cmsgpackUnpackFull(L, limit, offset, 1)
 }
 
-// ---- Lua 5.1 C API emulation shared with cjson ----
+// ---- Lua 5.1 C API and C library emulation, shared with cjson ----
 
 // cjsonLuaStackLimit is LUAI_MAXCSTACK of Redis's Lua 5.1: the most stack
 // slots one C function may use. cjson and cmsgpack fail with their own
@@ -553,4 +566,167 @@ func cjsonCheckString(L *lua.LState, n int) string {
 	}
 	cjsonTypeError(L, n, "string")
 	return ""
+}
+
+// cjsonFormatG formats f as C's printf("%.*g", prec, f) with glibc:
+// "inf", "-inf", "nan", "-nan" for the special values.
+func cjsonFormatG(f float64, prec int) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case math.IsNaN(f):
+		if math.Signbit(f) {
+			return "-nan"
+		}
+		return "nan"
+	}
+	// Go's 'g' verb follows C's rules: exponent form when exp < -4 or
+	// exp >= precision, trailing zeros removed, exponent of at least two
+	// digits.
+	return strconv.FormatFloat(f, 'g', prec, 64)
+}
+
+func cjsonIsDigit(c byte) bool    { return c >= '0' && c <= '9' }
+func cjsonIsHexDigit(c byte) bool { return cjsonIsDigit(c) || (c|0x20) >= 'a' && (c|0x20) <= 'f' }
+
+// cjsonStrtod parses the longest prefix of s that glibc strtod accepts
+// (no leading white space): optional sign, then decimal digits with an
+// optional point and exponent, hexadecimal "0x" digits with an optional
+// point and binary "p" exponent, "inf", "infinity" or "nan" with an optional
+// "(chars)". It returns the value and the length consumed, 0 when s does
+// not start with a number.
+func cjsonStrtod(s string) (float64, int) {
+	i := 0
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	sign := func(f float64) float64 {
+		if neg {
+			return -f
+		}
+		return f
+	}
+	rest := strings.ToLower(s[i:])
+	switch {
+	case strings.HasPrefix(rest, "infinity"):
+		return sign(math.Inf(1)), i + 8
+	case strings.HasPrefix(rest, "inf"):
+		return sign(math.Inf(1)), i + 3
+	case strings.HasPrefix(rest, "nan"):
+		n := i + 3
+		if n < len(s) && s[n] == '(' {
+			j := n + 1
+			for j < len(s) && (cjsonIsDigit(s[j]) || (s[j]|0x20) >= 'a' && (s[j]|0x20) <= 'z' || s[j] == '_') {
+				j++
+			}
+			if j < len(s) && s[j] == ')' {
+				n = j + 1
+			}
+		}
+		nan := math.Float64frombits(0x7ff8000000000000)
+		if neg {
+			nan = math.Float64frombits(0xfff8000000000000)
+		}
+		return nan, n
+	}
+	if strings.HasPrefix(rest, "0x") {
+		j := i + 2
+		start := j
+		digits := 0
+		for j < len(s) && cjsonIsHexDigit(s[j]) {
+			j++
+			digits++
+		}
+		if j < len(s) && s[j] == '.' {
+			j++
+			for j < len(s) && cjsonIsHexDigit(s[j]) {
+				j++
+				digits++
+			}
+		}
+		if digits > 0 {
+			mant := s[start:j]
+			exp := "0"
+			if j < len(s) && (s[j]|0x20) == 'p' {
+				k := j + 1
+				if k < len(s) && (s[k] == '+' || s[k] == '-') {
+					k++
+				}
+				if k < len(s) && cjsonIsDigit(s[k]) {
+					for k < len(s) && cjsonIsDigit(s[k]) {
+						k++
+					}
+					exp = s[j+1 : k]
+					j = k
+				}
+			}
+			if mant[len(mant)-1] == '.' {
+				mant += "0"
+			}
+			if mant[0] == '.' {
+				mant = "0" + mant
+			}
+			f, _ := strconv.ParseFloat("0x"+mant+"p"+cjsonClampExp(exp), 64)
+			return sign(f), j
+		}
+		// "0x" without hex digits: only the "0" is a number.
+	}
+	j := i
+	digits := 0
+	for j < len(s) && cjsonIsDigit(s[j]) {
+		j++
+		digits++
+	}
+	if j < len(s) && s[j] == '.' {
+		j++
+		for j < len(s) && cjsonIsDigit(s[j]) {
+			j++
+			digits++
+		}
+	}
+	if digits == 0 {
+		return 0, 0
+	}
+	if j < len(s) && (s[j]|0x20) == 'e' {
+		k := j + 1
+		if k < len(s) && (s[k] == '+' || s[k] == '-') {
+			k++
+		}
+		if k < len(s) && cjsonIsDigit(s[k]) {
+			for k < len(s) && cjsonIsDigit(s[k]) {
+				k++
+			}
+			j = k
+		}
+	}
+	text := s[i:j]
+	if k := strings.IndexAny(text, "eE"); k >= 0 {
+		text = text[:k+1] + cjsonClampExp(text[k+1:])
+	}
+	f, _ := strconv.ParseFloat(text, 64)
+	return sign(f), j
+}
+
+// cjsonClampExp limits a decimal exponent text to a range ParseFloat
+// handles while keeping its effect (overflow to inf, underflow to 0).
+func cjsonClampExp(e string) string {
+	neg := strings.HasPrefix(e, "-")
+	digits := strings.TrimLeft(strings.TrimLeft(e, "+-"), "0")
+	if len(digits) > 6 {
+		if neg {
+			return "-999999"
+		}
+		return "999999"
+	}
+	if digits == "" {
+		digits = "0"
+	}
+	if neg {
+		return "-" + digits
+	}
+	return digits
 }

@@ -114,6 +114,9 @@ func TestCMsgpackManyResults(t *testing.T) {
 	requireOracle(t)
 	for _, c := range []cjsonCase{
 		{"stack too many values", `return perr(cmsgpack.unpack, string.rep('\0', 7999)) .. perr(cmsgpack.unpack, string.rep('\0', 8000))`},
+		{"pack too many args", `local t = {} for i = 1, 4001 do t[i] = 1 end return #cmsgpack.pack(unpack(t, 1, 4000)) .. perr(cmsgpack.pack, unpack(t))`},
+		{"pack stack last arg", `local o = {} for _, x in ipairs({{}, {1}, {a = 1}, {{}}, {a = {}}, {[{}] = 1}, {{{}}}}) do for n = 3996, 4000 do local t = {} for i = 1, n - 1 do t[i] = 1 end t[n] = x o[#o+1] = perr(cmsgpack.pack, unpack(t)) end end return table.concat(o, ' ')`},
+		{"pack stack inner arg", `local o = {} for _, x in ipairs({{a = 1}, {[{}] = 1}, {a = {}}, {a = {b = 1}}}) do for i = 3990, 3999 do local t = {} for j = 1, 4000 do t[j] = 1 end t[i] = x o[#o+1] = perr(cmsgpack.pack, unpack(t)) end end return table.concat(o, ' ')`},
 		{"stack unpack_limit", `local s = string.rep('\0', 8000) return perr(cmsgpack.unpack_limit, s, 7998) .. perr(cmsgpack.unpack_limit, s, 7999) .. perr(cmsgpack.unpack_limit, s, 8000)`},
 	} {
 		script := cjsonPrelude + c.script
