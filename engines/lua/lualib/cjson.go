@@ -11,6 +11,13 @@ package lualib
 //     userdata holding NULL), so tostring(cjson.null) prints an address
 //     rather than "userdata: (nil)". type() is "userdata" in both.
 //   - encode_keep_buffer is accepted and reported but has no effect.
+//
+// Errors are raised without a position prefix, as luaL_error does from C:
+// pcall sees exactly Redis's message. (For uncaught errors Redis prefixes
+// "user_script:N: "; that is for the engine to add.) "bad argument"
+// messages name the function as called ('encode', a local's name, or '?').
+// Lua stack limits (LUAI_MAXCSTACK 8000) are emulated by counting slots, so
+// very deep nesting fails at the same depth and with the same message.
 
 import (
 	"math"
