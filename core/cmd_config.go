@@ -283,6 +283,10 @@ func cmdShutdown(ctx *Ctx) {
 		ctx.Error(ErrNoShutdown)
 		return
 	}
+	if r := ctx.S.busyRun(); r != nil && !nosave {
+		ctx.Error(r.busyError()) // only SHUTDOWN NOSAVE stops a busy server
+		return
+	}
 	if !now && (ctx.InMulti || ctx.NoBlock) {
 		ctx.Error(ErrShutdownDenyBlock)
 		return

@@ -9,8 +9,10 @@ import (
 // struct, cjson and cmsgpack (written in Go, in lualib).
 func openBundledLibs(L *lua.LState) map[string]*lua.LTable {
 	return map[string]*lua.LTable{
-		"bit":    lualib.OpenBit(L),
-		"struct": lualib.OpenStruct(L),
+		"bit":      lualib.OpenBit(L),
+		"struct":   lualib.OpenStruct(L),
+		"cjson":    lualib.OpenCJSON(L),
+		"cmsgpack": lualib.OpenCMsgpack(L),
 	}
 }
 
