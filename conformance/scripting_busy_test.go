@@ -1,10 +1,7 @@
 package conformance
 
 import (
-	"os/exec"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -19,31 +16,6 @@ func busyServers(t *testing.T) map[string]string {
 		servers["redis"] = addr
 	}
 	return servers
-}
-
-// tryRedis starts redis-server when it is installed (required in CI).
-func tryRedis(t *testing.T, args ...string) (string, bool) {
-	if _, err := exec.LookPath("redis-server"); err != nil && !RedisRequired() {
-		return "", false
-	}
-	return StartRedis(t, args...), true
-}
-
-// waitBusy sends PING until the server answers -BUSY, and returns that
-// error text.
-func waitBusy(t *testing.T, c *Client) string {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		v, _, err := c.Do("PING")
-		require.NoError(t, err)
-		if strings.HasPrefix(string(v.Str), "BUSY") {
-			return string(v.Str)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatal("server never became busy")
-	return ""
 }
 
 func TestScriptKill(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/engines"
 	"github.com/polyfn/polyfn/protocol"
+	"github.com/stretchr/testify/require"
 )
 
 // StartPolyfn starts an in-process polyfn on a free loopback port with
@@ -154,4 +155,29 @@ func Quote(b []byte) string {
 		s = s[:600] + fmt.Sprintf("...(%d bytes)", len(b))
 	}
 	return strings.ReplaceAll(s, `\r\n`, `\r\n `)
+}
+
+// tryRedis starts redis-server when it is installed (required in CI).
+func tryRedis(t testing.TB, args ...string) (string, bool) {
+	if _, err := exec.LookPath("redis-server"); err != nil && !RedisRequired() {
+		return "", false
+	}
+	return StartRedis(t, args...), true
+}
+
+// waitBusy sends PING until the server answers -BUSY, and returns that
+// error text.
+func waitBusy(t testing.TB, c *Client) string {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		v, _, err := c.Do("PING")
+		require.NoError(t, err)
+		if strings.HasPrefix(string(v.Str), "BUSY") {
+			return string(v.Str)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("server never became busy")
+	return ""
 }

@@ -31,7 +31,7 @@ func fcallGeneric(ctx *Ctx, ro bool) {
 		ctx.Error(ErrFunctionNotFound)
 		return
 	}
-	keys, argv, ok := ctx.scriptKeys()
+	keys, argv, ok := ctx.scriptKeysMsg(ErrBadNumKeys)
 	if !ok {
 		return
 	}

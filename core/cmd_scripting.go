@@ -24,9 +24,15 @@ func registerScriptingCommands(t *Table) {
 
 // scriptKeys splits a script command's arguments at numkeys (args[2]).
 func (ctx *Ctx) scriptKeys() (keys, argv [][]byte, ok bool) {
+	return ctx.scriptKeysMsg(ErrNotInteger)
+}
+
+// scriptKeysMsg is scriptKeys with the error for a numkeys that is not a
+// number (FCALL words it differently from EVAL).
+func (ctx *Ctx) scriptKeysMsg(notNumber string) (keys, argv [][]byte, ok bool) {
 	n, err := strconv.ParseInt(string(ctx.Args[2]), 10, 64)
 	if err != nil {
-		ctx.Error(ErrNotInteger)
+		ctx.Error(notNumber)
 		return nil, nil, false
 	}
 	if n > int64(len(ctx.Args)-3) {

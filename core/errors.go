@@ -171,6 +171,7 @@ const (
 	ErrNoFunctions         = "ERR No functions registered"
 	ErrFunctionNotFound    = "ERR Function not found"
 	ErrLibraryNotFound     = "ERR Library not found"
+	ErrBadNumKeys          = "ERR Bad number of keys provided"
 	// ErrScriptDebugUnsupported is polyfn's: it has no Lua debugger yet.
 	ErrScriptDebugUnsupported = "ERR SCRIPT DEBUG is not supported by this server"
 )

@@ -315,7 +315,7 @@ func (r *scriptRun) call(args [][]byte) Value {
 	if cmd.Has(FlagNoScript) && !s.disableDenyScripts {
 		return ErrorValue(ErrScriptNoScriptCmd)
 	}
-	if r.readOnly && cmd.Flags&(FlagWrite|FlagMayReplicate) != 0 {
+	if r.readOnly && (cmd.Has(FlagWrite) || scriptWriteLike(cmd)) {
 		return ErrorValue(ErrScriptWriteInRO)
 	}
 	allowOOM := r.fn.Flags&ScriptEvalCompat == 0 && r.fn.Flags&ScriptAllowOOM != 0
@@ -337,4 +337,14 @@ func (r *scriptRun) call(args [][]byte) Value {
 		return Value{Kind: VNull}
 	}
 	return vals[0]
+}
+
+// scriptWriteLike lists the commands Redis 7.0 treats as writes inside
+// scripts although they do not write: they may propagate.
+func scriptWriteLike(cmd *Command) bool {
+	switch cmd.Name {
+	case "publish", "spublish", "pfcount":
+		return true
+	}
+	return false
 }

@@ -82,6 +82,15 @@ func (st *state) wrapProtectedCalls() {
 			if ctx := L.Context(); ctx != nil && ctx.Err() != nil {
 				L.RaiseError("%s", ctx.Err().Error())
 			}
+			if name == "pcall" && L.Get(top+1) == lua.LFalse {
+				// Redis's pcall hands an error table's message over as a
+				// string (what redis.call raises is a table).
+				if t, ok := L.Get(top + 2).(*lua.LTable); ok {
+					if msg, ok := t.RawGetString("err").(lua.LString); ok {
+						L.Replace(top+2, msg)
+					}
+				}
+			}
 			return L.GetTop() - top
 		}))
 	}
