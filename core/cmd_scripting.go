@@ -57,7 +57,7 @@ func evalGeneric(ctx *Ctx, bySHA, ro bool) {
 	}
 	var es *evalScript
 	if bySHA {
-		es = s.scripts.cache.scripts[strings.ToLower(string(ctx.Args[1]))]
+		es = s.scripts.cache.bySHA(ctx.Args[1])
 		if es == nil {
 			ctx.Error(ErrNoScript)
 			return
@@ -97,7 +97,7 @@ func (s *Server) scriptByArg(arg []byte, bySHA bool) *evalScript {
 		if len(arg) != 40 {
 			return nil
 		}
-		return s.scripts.cache.scripts[strings.ToLower(string(arg))]
+		return s.scripts.cache.bySHA(arg)
 	}
 	return s.scripts.cache.scripts[SHA1Hex(arg)]
 }
@@ -134,7 +134,7 @@ func cmdScriptLoad(ctx *Ctx) {
 func cmdScriptExists(ctx *Ctx) {
 	ctx.W.WriteArray(len(ctx.Args) - 2)
 	for _, a := range ctx.Args[2:] {
-		if ctx.S.scripts.cache.scripts[strings.ToLower(string(a))] != nil {
+		if ctx.S.scripts.cache.bySHA(a) != nil {
 			ctx.W.WriteInt(1)
 		} else {
 			ctx.W.WriteInt(0)

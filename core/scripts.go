@@ -28,6 +28,16 @@ type scriptCache struct {
 
 func (c *scriptCache) init() { c.scripts = map[string]*evalScript{} }
 
+// bySHA finds a script by its SHA1 in hex, in either case.
+func (c *scriptCache) bySHA(sha []byte) *evalScript {
+	for _, ch := range sha {
+		if ch >= 'A' && ch <= 'Z' {
+			return c.scripts[strings.ToLower(string(sha))]
+		}
+	}
+	return c.scripts[string(sha)] // no allocation for the lookup
+}
+
 // SHA1Hex is the lower-case hex SHA1 of b (script names, redis.sha1hex).
 func SHA1Hex(b []byte) string {
 	sum := sha1.Sum(b)

@@ -260,7 +260,8 @@ func (s *Server) exec(c *Client, args [][]byte) {
 		return
 	}
 	flags := cmd.Flags
-	if cmd.flagsFor != nil {
+	if cmd.flagsFor != nil && s.Config.hot.maxmemory.Load() > 0 {
+		// Only the OOM check needs a script's own flags for now.
 		flags = cmd.flagsFor(s, args)
 	}
 	if s.outOfMemory(c, flags, cmd, start) {

@@ -10,7 +10,9 @@ package main
 
 import (
 	"bufio"
+	"crypto/sha1"
 	"encoding/csv"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"net"
@@ -26,11 +28,55 @@ import (
 
 var tests = []string{"set", "get", "incr", "lpush", "rpush", "lpop", "rpop", "sadd", "hset", "spop", "zadd", "zpopmin", "lrange_100", "mset"}
 
+// Scripting benchmarks: EVALSHA and FCALL of a trivial script, of one
+// doing a SET and a GET, and of a 1,000-iteration arithmetic loop. The
+// scripts are loaded on both servers first (setupScripts).
+var scriptBodies = map[string]string{
+	"ret1":   "return 1",
+	"getset": "redis.call('SET', KEYS[1], ARGV[1]) return redis.call('GET', KEYS[1])",
+	"loop":   "local s = 0 for i = 1, 1000 do s = s + i * 2 end return s",
+}
+
+var scriptLibrary = "#!lua name=benchlib\n" +
+	"redis.register_function('ret1', function() return 1 end)\n" +
+	"redis.register_function('getset', function(keys, args) redis.call('SET', keys[1], args[1]) return redis.call('GET', keys[1]) end)\n" +
+	"redis.register_function('loop', function() local s = 0 for i = 1, 1000 do s = s + i * 2 end return s end)\n"
+
+var scriptTests = []string{"evalsha_ret1", "evalsha_getset", "evalsha_loop", "fcall_ret1", "fcall_getset", "fcall_loop"}
+
+// scriptCommand is the command line redis-benchmark sends for a
+// scripting test (nil for its built-in tests).
+func scriptCommand(test string) []string {
+	kind, name, ok := strings.Cut(test, "_")
+	if !ok || scriptBodies[name] == "" {
+		return nil
+	}
+	keys := []string{"0"}
+	if name == "getset" {
+		keys = []string{"1", "bench:key", "value"}
+	}
+	if kind == "fcall" {
+		return append([]string{"FCALL", name}, keys...)
+	}
+	sum := sha1.Sum([]byte(scriptBodies[name]))
+	return append([]string{"EVALSHA", hex.EncodeToString(sum[:])}, keys...)
+}
+
+// setupScripts loads the benchmark scripts and library into a server.
+func setupScripts(addr string) {
+	var cmds [][]string
+	for _, body := range scriptBodies {
+		cmds = append(cmds, []string{"SCRIPT", "LOAD", body})
+	}
+	cmds = append(cmds, []string{"FUNCTION", "LOAD", "REPLACE", scriptLibrary})
+	load(addr, len(cmds), func(i int) []string { return cmds[i] })
+}
+
 func main() {
 	n := flag.Int("n", 200000, "requests per redis-benchmark run")
 	clients := flag.Int("c", 50, "parallel clients")
 	rounds := flag.Int("rounds", 3, "alternating rounds per test (the median is kept)")
-	only := flag.String("t", strings.Join(tests, ","), "tests to run")
+	only := flag.String("t", strings.Join(tests, ","), "tests to run (scripting: "+strings.Join(scriptTests, ",")+"; \"scripts\" for all of them)")
 	skipMem := flag.Bool("skip-mem", false, "skip the memory comparison")
 	skipThroughput := flag.Bool("skip-throughput", false, "skip redis-benchmark")
 	flag.Parse()
@@ -44,7 +90,11 @@ func main() {
 	check(build.Run())
 
 	if !*skipThroughput {
-		throughput(bin, dir, strings.Split(*only, ","), *n, *clients, *rounds)
+		list := strings.Split(*only, ",")
+		if *only == "scripts" {
+			list = scriptTests
+		}
+		throughput(bin, dir, list, *n, *clients, *rounds)
 	}
 	if !*skipMem {
 		memory(bin, dir)
@@ -101,8 +151,13 @@ func (s *server) rss() int64 {
 }
 
 func redisBenchmark(port int, test string, n, clients, pipeline int) float64 {
-	out, err := exec.Command("redis-benchmark", "-p", strconv.Itoa(port), "-t", test,
-		"-n", strconv.Itoa(n), "-c", strconv.Itoa(clients), "-P", strconv.Itoa(pipeline), "--csv").Output()
+	args := []string{"-p", strconv.Itoa(port), "-n", strconv.Itoa(n), "-c", strconv.Itoa(clients), "-P", strconv.Itoa(pipeline), "--csv"}
+	if cmd := scriptCommand(test); cmd != nil {
+		args = append(args, cmd...)
+	} else {
+		args = append(args, "-t", test)
+	}
+	out, err := exec.Command("redis-benchmark", args...).Output()
 	check(err)
 	recs, err := csv.NewReader(strings.NewReader(string(out))).ReadAll()
 	check(err)
@@ -130,6 +185,8 @@ func throughput(bin, dir string, tests []string, n, clients, rounds int) {
 	defer redis.stop()
 	poly := start("polyfn", bin, dir)
 	defer poly.stop()
+	setupScripts(redis.addr())
+	setupScripts(poly.addr())
 	fmt.Printf("redis-benchmark -n %d -c %d, median of %d alternating rounds (ops/s)\n", n, clients, rounds)
 	fmt.Printf("%-12s %4s %12s %12s %7s\n", "test", "-P", "redis", "polyfn", "ratio")
 	for _, pipeline := range []int{1, 16} {
@@ -173,6 +230,10 @@ func load(addr string, count int, gen func(i int) []string) {
 			if line[0] == '-' {
 				fmt.Fprintf(os.Stderr, "load: %s", line)
 				os.Exit(1)
+			}
+			if line[0] == '$' && line[1] != '-' { // a bulk reply's payload line
+				_, err := br.ReadString('\n')
+				check(err)
 			}
 		}
 	}

@@ -1,0 +1,90 @@
+package bench
+
+import (
+	"testing"
+
+	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/engines"
+)
+
+// Scripting benchmarks. The in-process ones (BenchmarkContract*) measure
+// the per-call cost of the engine contract, core and Lua engine, without
+// the network: a command goes to Server.Exec and its reply into a
+// Builder. The network ones mirror redis-benchmark's scripting tests in
+// ./compare.
+
+const (
+	benchLib = "#!lua name=benchlib\n" +
+		"redis.register_function('ret1', function() return 1 end)\n" +
+		"redis.register_function('getset', function(keys, args) redis.call('SET', keys[1], args[1]) return redis.call('GET', keys[1]) end)\n" +
+		"redis.register_function('loop', function() local s = 0 for i = 1, 1000 do s = s + i * 2 end return s end)\n"
+	bodyRet1   = "return 1"
+	bodyGetSet = "redis.call('SET', KEYS[1], ARGV[1]) return redis.call('GET', KEYS[1])"
+	bodyLoop   = "local s = 0 for i = 1, 1000 do s = s + i * 2 end return s"
+)
+
+type inProcess struct {
+	s *core.Server
+	c *core.Client
+	w *core.Builder
+}
+
+func newInProcess(b *testing.B) *inProcess {
+	cfg := core.NewConfig()
+	s := core.New(cfg, core.DefaultTable())
+	s.SetEngines(engines.Registry())
+	b.Cleanup(s.RequestShutdown)
+	p := &inProcess{s: s, w: core.NewBuilder(2)}
+	p.c = s.NewClient(core.NopConn{}, "127.0.0.1:1", "127.0.0.1:2")
+	p.c.W = p.w
+	p.do(b, "FUNCTION", "LOAD", benchLib)
+	for _, body := range []string{bodyRet1, bodyGetSet, bodyLoop} {
+		p.do(b, "SCRIPT", "LOAD", body)
+	}
+	return p
+}
+
+func (p *inProcess) do(b *testing.B, args ...string) core.Value {
+	a := make([][]byte, len(args))
+	for i, s := range args {
+		a[i] = []byte(s)
+	}
+	p.w.Reset()
+	p.s.Exec(p.c, a)
+	v := p.w.Values()[0]
+	if v.Kind == core.VError {
+		b.Fatalf("%v: %s", args, v.Str)
+	}
+	return v
+}
+
+func benchContract(b *testing.B, args ...string) {
+	p := newInProcess(b)
+	a := make([][]byte, len(args))
+	for i, s := range args {
+		a[i] = []byte(s)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p.w.Reset()
+		p.s.Exec(p.c, a)
+	}
+	b.StopTimer()
+	if v := p.w.Values()[0]; v.Kind == core.VError {
+		b.Fatalf("%s", v.Str)
+	}
+}
+
+func BenchmarkContractFCallRet1(b *testing.B)   { benchContract(b, "FCALL", "ret1", "0") }
+func BenchmarkContractFCallGetSet(b *testing.B) { benchContract(b, "FCALL", "getset", "1", "k", "v") }
+func BenchmarkContractFCallLoop(b *testing.B)   { benchContract(b, "FCALL", "loop", "0") }
+func BenchmarkContractEvalSHARet1(b *testing.B) {
+	benchContract(b, "EVALSHA", core.SHA1Hex([]byte(bodyRet1)), "0")
+}
+func BenchmarkContractEvalSHAGetSet(b *testing.B) {
+	benchContract(b, "EVALSHA", core.SHA1Hex([]byte(bodyGetSet)), "1", "k", "v")
+}
+
+// BenchmarkContractPlainGet is the baseline: one command, no script.
+func BenchmarkContractPlainGet(b *testing.B) { benchContract(b, "GET", "k") }
