@@ -1,7 +1,6 @@
 package core
 
 import (
-	"strconv"
 	"strings"
 )
 
@@ -24,9 +23,8 @@ func registerScriptingCommands(t *Table) {
 
 // scriptKeys splits a script command's arguments at numkeys (args[2]).
 func (ctx *Ctx) scriptKeys() (keys, argv [][]byte, ok bool) {
-	n, err := strconv.ParseInt(string(ctx.Args[2]), 10, 64)
-	if err != nil {
-		ctx.Error(ErrNotInteger)
+	n, ok := ctx.Int(2)
+	if !ok {
 		return nil, nil, false
 	}
 	if n > int64(len(ctx.Args)-3) {

@@ -95,13 +95,13 @@ func parseLibraryMeta(code []byte) (libMeta, error) {
 	if nl < 0 {
 		return libMeta{}, fmt.Errorf(ErrLibMetaInvalid)
 	}
-	parts := strings.Split(string(code[2:nl]), " ")
-	m := libMeta{engine: parts[0], rest: code[nl+1:]}
+	parts, ok := splitShebang(code[:nl])
+	if !ok || len(parts) == 0 {
+		return libMeta{}, fmt.Errorf(ErrLibMetaInvalid)
+	}
+	m := libMeta{engine: strings.TrimPrefix(parts[0], "#!"), rest: code[nl+1:]}
 	named := false
 	for _, p := range parts[1:] {
-		if p == "" {
-			continue
-		}
 		if len(p) >= 5 && strings.EqualFold(p[:5], "name=") {
 			if named {
 				return libMeta{}, fmt.Errorf(ErrLibNameTwice)

@@ -127,7 +127,7 @@ func (st *state) compile(code []byte, chunk string, skipped int) (*lua.LFunction
 	}
 	fn, err := st.L.Load(strings.NewReader(src), chunk)
 	if err != nil {
-		return nil, compileError(err)
+		return nil, compileError(err, src)
 	}
 	fn.Env = st.sb.env
 	return fn, nil

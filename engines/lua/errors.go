@@ -99,20 +99,20 @@ func errorLine(err error) int {
 	return 0
 }
 
-// compileError renders a syntax error as "<chunk>:<line>: <message>".
-// gopher-lua's parser words its messages differently from Lua 5.1's; the
-// position is the same.
-func compileError(err error) error {
+// compileError renders a syntax error as Lua 5.1 does,
+// "<chunk>:<line>: <message> near '<token>'". gopher-lua's parser words
+// its messages differently: the generic ones are translated to Lua's
+// (DIFFERENCES.md lists what is left). At the end of the input Lua names
+// the last line and '<eof>'.
+func compileError(err error, src string) error {
+	eofLine := strings.Count(src, "\n") + 1
 	var pe *parse.Error
 	if errors.As(err, &pe) {
-		msg := strings.TrimSpace(pe.Message)
-		if pe.Token != "" {
-			msg += " near '" + pe.Token + "'"
-		}
+		msg := luaSyntaxMessage(pe.Message)
 		if pe.Pos.Line == parse.EOF {
-			return fmt.Errorf("%s:%s near <eof>", pe.Pos.Source, msg)
+			return fmt.Errorf("%s:%d: %s near '<eof>'", pe.Pos.Source, eofLine, msg)
 		}
-		return fmt.Errorf("%s:%d: %s", pe.Pos.Source, pe.Pos.Line, msg)
+		return fmt.Errorf("%s:%d: %s near '%s'", pe.Pos.Source, pe.Pos.Line, msg, pe.Token)
 	}
 	var ce *lua.CompileError
 	if errors.As(err, &ce) {
@@ -120,12 +120,30 @@ func compileError(err error) error {
 	}
 	// "<chunk> line:<n>(column:<c>) near '<tok>':   <message>"
 	if m := parseErrorRE.FindStringSubmatch(strings.TrimSpace(err.Error())); m != nil {
-		return fmt.Errorf("%s:%s: %s near '%s'", m[1], m[2], strings.TrimSpace(m[4]), m[3])
+		return fmt.Errorf("%s:%s: %s near '%s'", m[1], m[2], luaSyntaxMessage(m[4]), m[3])
 	}
 	if m := eofErrorRE.FindStringSubmatch(strings.TrimSpace(err.Error())); m != nil {
-		return fmt.Errorf("%s: %s near '<eof>'", m[1], strings.TrimSpace(m[2]))
+		return fmt.Errorf("%s:%d: %s near '<eof>'", m[1], eofLine, luaSyntaxMessage(m[2]))
 	}
 	return err
+}
+
+// luaSyntaxMessage maps gopher-lua's parser and lexer messages to Lua
+// 5.1's.
+func luaSyntaxMessage(msg string) string {
+	msg = strings.TrimSpace(msg)
+	switch msg {
+	case "syntax error", "parse error", "Invalid token":
+		return "unexpected symbol"
+	case "unterminated string":
+		return "unfinished string"
+	case "unterminated multiline string", "unterminated multiline comment":
+		return "unfinished long string"
+	}
+	if strings.HasPrefix(msg, "illegal") && strings.HasSuffix(msg, "number") {
+		return "malformed number"
+	}
+	return msg
 }
 
 var (
