@@ -1,6 +1,7 @@
 package lua
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/polyfn/polyfn/core"
@@ -49,6 +50,7 @@ func (st *state) openLibs() {
 		return 1
 	}))
 	sb.install(sb.G)
+	sb.G.RawSetString("error", L.NewFunction(luaError))
 	st.errh = st.newErrHandler()
 	st.wrapProtectedCalls()
 	for name, t := range openBundledLibs(L) {
@@ -82,9 +84,46 @@ func (st *state) wrapProtectedCalls() {
 			if ctx := L.Context(); ctx != nil && ctx.Err() != nil {
 				L.RaiseError("%s", ctx.Err().Error())
 			}
+			if name == "pcall" && L.GetTop() >= top+2 && L.Get(top+1) == lua.LFalse {
+				// Redis's pcall hands over an error table's message, not the table.
+				if t, ok := L.Get(top + 2).(*lua.LTable); ok {
+					if msg, ok := t.RawGetString("err").(lua.LString); ok {
+						L.Replace(top+2, msg)
+					}
+				}
+			}
 			return L.GetTop() - top
 		}))
 	}
+}
+
+// luaError is Lua 5.1's error: a string or number message gains the
+// position of the function at the given level ("" when that is not a Lua
+// function); any other value is raised as it is.
+func luaError(L *lua.LState) int {
+	v := L.Get(1)
+	level := L.OptInt(2, 1)
+	switch v.(type) {
+	case lua.LString, lua.LNumber:
+		if level > 0 {
+			v = lua.LString(luaWhere(L, level) + lua.LVAsString(v))
+		}
+	}
+	L.Error(v, 0)
+	return 0
+}
+
+// luaWhere is luaL_where: "<chunk>:<line>: " for the Lua function at
+// level (0 is the running Go function), "" otherwise.
+func luaWhere(L *lua.LState, level int) string {
+	dbg, ok := L.GetStack(level)
+	if !ok {
+		return ""
+	}
+	if _, err := L.GetInfo("Sl", dbg, lua.LNil); err != nil || dbg.What == "G" || dbg.CurrentLine <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d: ", dbg.Source, dbg.CurrentLine)
 }
 
 // newRedisTable builds the runtime redis.* API.
@@ -144,7 +183,7 @@ func (st *state) redisCall(L *lua.LState, raiseErr bool) int {
 	}
 	v := st.host.Call(args)
 	if v.Kind == core.VError && raiseErr {
-		raise(L, string(v.Str))
+		L.Error(commandErrTable(L, v), 0)
 	}
 	L.Push(toLua(L, v, st.host.Resp()))
 	return 1
@@ -161,25 +200,47 @@ func reply(L *lua.LState, raiseErr bool, msg string) {
 	L.Push(t)
 }
 
+// errTable builds Redis's error table from a reply text, as its
+// luaPushErrorBuff does: "-CODE msg" keeps CODE, text without a leading
+// '-' gets the ERR code; the message loses surrounding CR and LF.
+func errTable(L *lua.LState, text string) *lua.LTable {
+	code, msg := "ERR", text
+	if strings.HasPrefix(text, "-") {
+		if c, m, ok := strings.Cut(text[1:], " "); ok {
+			code, msg = c, m
+		} else {
+			msg = text[1:]
+		}
+	}
+	t := L.CreateTable(0, 2)
+	t.RawSetString("err", lua.LString(code+" "+strings.Trim(msg, "\r\n")))
+	return t
+}
+
+// pushArgsError answers a wrong call of error_reply or status_reply: the
+// error is returned, not raised.
+func pushArgsError(L *lua.LState) int {
+	L.Push(errTable(L, "wrong number or type of arguments"))
+	return 1
+}
+
 func redisErrorReply(L *lua.LState) int {
 	s, ok := L.Get(1).(lua.LString)
 	if L.GetTop() != 1 || !ok {
-		raise(L, "ERR wrong number or type of arguments")
+		return pushArgsError(L)
 	}
 	msg := string(s)
 	if !strings.HasPrefix(msg, "-") {
 		msg = "-" + msg
 	}
-	t := L.CreateTable(0, 1)
-	t.RawSetString("err", lua.LString(msg[1:]))
-	L.Push(t)
+	L.Push(errTable(L, msg))
 	return 1
 }
 
 func redisStatusReply(L *lua.LState) int {
 	s, ok := L.Get(1).(lua.LString)
 	if L.GetTop() != 1 || !ok {
-		raise(L, "ERR wrong number or type of arguments")
+		return pushArgsError(L)
 	}
 	t := L.CreateTable(0, 1)
 	t.RawSetString("ok", s)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/engines/lua/lualib"
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/parse"
 )
@@ -27,8 +28,12 @@ func (st *state) newErrHandler() *lua.LFunction {
 		t, ok := e.(*lua.LTable)
 		if !ok {
 			t = L.CreateTable(0, 3)
-			t.RawSetString("err", lua.LString("ERR "+lua.LVAsString(e)))
-		} else if _, has := t.RawGetString("err").(lua.LString); !has {
+			t.RawSetString("err", lua.LString("ERR "+luaToString(e)))
+		} else if msg := t.RawGetString("err"); msg.Type() == lua.LTString || msg.Type() == lua.LTNumber {
+			if msg.Type() == lua.LTNumber {
+				t.RawSetString("err", lua.LString(luaToString(msg)))
+			}
+		} else {
 			// A raised table without a message: Redis answers a generic error.
 			t = L.CreateTable(0, 3)
 			t.RawSetString("err", lua.LString("ERR Error running script, the error object is a table without an 'err' field"))
@@ -40,6 +45,17 @@ func (st *state) newErrHandler() *lua.LFunction {
 		L.Push(t)
 		return 1
 	})
+}
+
+// luaToString is Lua's tostring for error objects.
+func luaToString(v lua.LValue) string {
+	if v.Type() == lua.LTString {
+		return lua.LVAsString(v)
+	}
+	if n, ok := v.(lua.LNumber); ok {
+		return lualib.FormatNumber(float64(n))
+	}
+	return v.String()
 }
 
 // luaPosition finds the innermost Lua (not Go) function on the stack.
