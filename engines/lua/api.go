@@ -2,6 +2,7 @@ package lua
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/polyfn/polyfn/core"
@@ -285,7 +286,7 @@ func (st *state) redisSetResp(L *lua.LState) int {
 	if L.GetTop() != 1 {
 		raise(L, "ERR redis.setresp() requires one argument.")
 	}
-	if err := st.host.SetResp(int(L.CheckNumber(1))); err != nil {
+	if err := st.host.SetResp(int(luaToNumber(L.Get(1)))); err != nil {
 		raise(L, err.Error())
 	}
 	return 0
@@ -295,7 +296,7 @@ func (st *state) redisSetRepl(L *lua.LState) int {
 	if L.GetTop() != 1 {
 		raise(L, "ERR redis.set_repl() requires one argument.")
 	}
-	if err := st.host.SetRepl(int(L.CheckNumber(1))); err != nil {
+	if err := st.host.SetRepl(int(luaToNumber(L.Get(1)))); err != nil {
 		raise(L, err.Error())
 	}
 	return 0
@@ -320,4 +321,21 @@ func (st *state) redisACLCheck(L *lua.LState) int {
 	}
 	L.Push(lua.LBool(ok))
 	return 1
+}
+
+// luaToNumber is lua_tonumber: numbers and numeric strings convert,
+// anything else is 0.
+func luaToNumber(v lua.LValue) float64 {
+	switch n := v.(type) {
+	case lua.LNumber:
+		return float64(n)
+	case lua.LString:
+		if f, err := strconv.ParseFloat(strings.TrimSpace(string(n)), 64); err == nil {
+			return f
+		}
+		if i, err := strconv.ParseInt(strings.TrimSpace(string(n)), 0, 64); err == nil {
+			return float64(i)
+		}
+	}
+	return 0
 }

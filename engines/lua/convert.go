@@ -154,9 +154,9 @@ func tableReply(t *lua.LTable, resp, depth int) core.Value {
 		return out
 	}
 	if vt, ok := t.RawGetString("verbatim_string").(*lua.LTable); ok {
-		f, _ := vt.RawGetString("format").(lua.LString)
-		s, _ := vt.RawGetString("string").(lua.LString)
-		if f != "" || s != "" {
+		f, okf := vt.RawGetString("format").(lua.LString)
+		s, oks := vt.RawGetString("string").(lua.LString)
+		if okf && oks {
 			return core.Value{Kind: core.VVerbatim, Format: string(f), Str: []byte(s)}
 		}
 	}
