@@ -62,6 +62,10 @@ func (st *state) openLibs() {
 	for name, t := range libs {
 		sb.G.RawSetString(name, sb.readonly(t))
 	}
+	sb.protectStrings(libs["string"], sb.G.RawGetString("string").(*lua.LTable))
+	sb.G.RawSetString("__redis__err__handler", st.errh)
+	sb.G.RawSetString("loadstring", L.NewFunction(st.loadString))
+	sb.G.RawSetString("collectgarbage", L.NewFunction(collectGarbage))
 	// Functions created by loadstring and friends run in the sandbox.
 	L.Env = sb.env
 	if st.kind == core.KindLibrary {
@@ -263,11 +267,10 @@ func (st *state) redisLog(L *lua.LState) int {
 	if n < 2 {
 		raise(L, "ERR redis.log() requires two arguments or more.")
 	}
-	lv, ok := L.Get(1).(lua.LNumber)
-	if !ok {
+	if !luaIsNumber(L.Get(1)) {
 		raise(L, "ERR First argument must be a number (log level).")
 	}
-	level := int(lv)
+	level := int(luaToNumber(L.Get(1)))
 	if level < core.LogDebug || level > core.LogWarning {
 		raise(L, "ERR Invalid debug level.")
 	}
@@ -294,7 +297,7 @@ func (st *state) redisSetResp(L *lua.LState) int {
 
 func (st *state) redisSetRepl(L *lua.LState) int {
 	if L.GetTop() != 1 {
-		raise(L, "ERR redis.set_repl() requires one argument.")
+		raise(L, "ERR redis.set_repl() requires two arguments.") // sic, Redis's text
 	}
 	if err := st.host.SetRepl(int(luaToNumber(L.Get(1)))); err != nil {
 		raise(L, err.Error())
@@ -323,19 +326,104 @@ func (st *state) redisACLCheck(L *lua.LState) int {
 	return 1
 }
 
+// luaIsNumber is lua_isnumber: a number or a string convertible to one.
+func luaIsNumber(v lua.LValue) bool {
+	_, ok := luaNumber(v)
+	return ok
+}
+
 // luaToNumber is lua_tonumber: numbers and numeric strings convert,
 // anything else is 0.
 func luaToNumber(v lua.LValue) float64 {
+	f, _ := luaNumber(v)
+	return f
+}
+
+func luaNumber(v lua.LValue) (float64, bool) {
 	switch n := v.(type) {
 	case lua.LNumber:
-		return float64(n)
+		return float64(n), true
 	case lua.LString:
-		if f, err := strconv.ParseFloat(strings.TrimSpace(string(n)), 64); err == nil {
-			return f
+		s := strings.TrimSpace(string(n))
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			return f, true
 		}
-		if i, err := strconv.ParseInt(strings.TrimSpace(string(n)), 0, 64); err == nil {
-			return float64(i)
+		if i, err := strconv.ParseInt(s, 0, 64); err == nil {
+			return float64(i), true
 		}
 	}
-	return 0
+	return 0, false
+}
+
+// collectGarbage is collectgarbage without running Go's collector (a
+// script must not stall the server): "count" reports an estimate in KB.
+func collectGarbage(L *lua.LState) int {
+	switch opt := L.OptString(1, "collect"); opt {
+	case "count":
+		L.Push(lua.LNumber(float64(L.GetTop()+baseStateMemory) / 1024))
+	case "step":
+		L.Push(lua.LFalse)
+	case "setpause", "setstepmul":
+		L.Push(lua.LNumber(200))
+	case "collect", "stop", "restart":
+		L.Push(lua.LNumber(0))
+	default:
+		L.ArgError(1, "invalid option '"+opt+"'")
+	}
+	return 1
+}
+
+// loadString is Lua 5.1's loadstring: the chunk is named after its code
+// ([string "..."] in messages) unless a name is given, and runs in the
+// sandbox.
+func (st *state) loadString(L *lua.LState) int {
+	code := L.CheckString(1)
+	name := L.OptString(2, code)
+	short := chunkID(name)
+	if len(st.chunkNames) > maxChunkNames {
+		st.chunkNames = map[string]string{}
+	}
+	st.chunkNames[short] = name
+	fn, err := L.Load(strings.NewReader(code), short)
+	if err != nil {
+		L.Push(lua.LNil)
+		L.Push(lua.LString(compileError(err, code).Error()))
+		return 2
+	}
+	fn.Env = st.sb.env
+	L.Push(fn)
+	return 1
+}
+
+// maxChunkNames bounds the chunk names remembered for decoration.
+const maxChunkNames = 1024
+
+// chunkID is Lua 5.1's luaO_chunkid: how a chunk name shows in messages.
+func chunkID(source string) string {
+	const bufLen = 60 - len(" [string \"...\"] ") - 1
+	switch {
+	case strings.HasPrefix(source, "="):
+		s := source[1:]
+		if len(s) > 59 {
+			s = s[:59]
+		}
+		return s
+	case strings.HasPrefix(source, "@"):
+		s := source[1:]
+		if len(s) > 59 {
+			s = "..." + s[len(s)-56:]
+		}
+		return s
+	}
+	n := strings.IndexAny(source, "\n\r")
+	if n < 0 {
+		n = len(source)
+	}
+	if n > bufLen {
+		n = bufLen
+	}
+	if n < len(source) {
+		return `[string "` + source[:n] + `..."]`
+	}
+	return `[string "` + source + `"]`
 }

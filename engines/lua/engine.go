@@ -100,6 +100,9 @@ type state struct {
 	loading    bool
 	registered []*core.Function
 	loadEnv    *lua.LTable
+	// chunkNames maps the names chunks show in messages to the names
+	// they were given (loadstring), for error decoration.
+	chunkNames map[string]string
 	// errh turns errors into Redis's error tables (errors.go).
 	errh *lua.LFunction
 }
@@ -113,7 +116,7 @@ func newState(kind core.CodeKind) *state {
 		RegistryGrowStep:    256,
 		MinimizeStackMemory: true,
 	})
-	st := &state{L: L, kind: kind}
+	st := &state{L: L, kind: kind, chunkNames: map[string]string{}}
 	st.openLibs()
 	return st
 }

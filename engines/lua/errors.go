@@ -39,7 +39,12 @@ func (st *state) newErrHandler() *lua.LFunction {
 			t.RawSetString("err", lua.LString("ERR Error running script, the error object is a table without an 'err' field"))
 		}
 		if source, line, ok := luaPosition(L); ok && t.RawGetString("source") == lua.LNil {
-			t.RawSetString("source", lua.LString("@"+source))
+			if name, ok := st.chunkNames[source]; ok {
+				source = name
+			} else {
+				source = "@" + source // user_script, user_function
+			}
+			t.RawSetString("source", lua.LString(source))
 			t.RawSetString("line", lua.LNumber(line))
 		}
 		L.Push(t)
@@ -135,7 +140,7 @@ func compileError(err error, src string) error {
 		return fmt.Errorf("%d: %s", ce.Line, ce.Message)
 	}
 	// "<chunk> line:<n>(column:<c>) near '<tok>':   <message>"
-	if m := parseErrorRE.FindStringSubmatch(strings.TrimSpace(err.Error())); m != nil {
+	if m := parseErrorRE.FindStringSubmatch(strings.TrimSpace(err.Error())); m != nil && !strings.Contains(m[1], " at EOF") {
 		return fmt.Errorf("%s:%s: %s near '%s'", m[1], m[2], luaSyntaxMessage(m[4]), m[3])
 	}
 	if m := eofErrorRE.FindStringSubmatch(strings.TrimSpace(err.Error())); m != nil {
@@ -163,8 +168,8 @@ func luaSyntaxMessage(msg string) string {
 }
 
 var (
-	parseErrorRE = regexp.MustCompile(`^(\S+) line:(\d+)\(column:\d+\) near '(.*?)':\s+(.*)$`)
-	eofErrorRE   = regexp.MustCompile(`^(\S+) at EOF:\s+(.*)$`)
+	parseErrorRE = regexp.MustCompile(`^(.+?) line:(\d+)\(column:\d+\) near '(.*?)':\s+(.*)$`)
+	eofErrorRE   = regexp.MustCompile(`^(.+?) at EOF:\s+(.*)$`)
 )
 
 // raise raises a Redis error table from a Go function: no position is
