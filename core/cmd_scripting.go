@@ -23,8 +23,15 @@ func registerScriptingCommands(t *Table) {
 
 // scriptKeys splits a script command's arguments at numkeys (args[2]).
 func (ctx *Ctx) scriptKeys() (keys, argv [][]byte, ok bool) {
-	n, ok := ctx.Int(2)
+	return ctx.scriptKeysMsg(ErrNotInteger)
+}
+
+// scriptKeysMsg is scriptKeys with the error for a numkeys that is not an
+// integer (FCALL words it differently from EVAL).
+func (ctx *Ctx) scriptKeysMsg(notInt string) (keys, argv [][]byte, ok bool) {
+	n, ok := ParseInt(ctx.Args[2])
 	if !ok {
+		ctx.Error(notInt)
 		return nil, nil, false
 	}
 	if n > int64(len(ctx.Args)-3) {

@@ -178,4 +178,5 @@ const (
 // Scripting (Lua conformance).
 const (
 	ErrShebangEngineInvalid = "ERR Invalid engine in script shebang"
+	ErrBadNumKeys           = "ERR Bad number of keys provided"
 )

@@ -51,7 +51,7 @@ func newSandbox(L *lua.LState) *sandbox {
 
 // protectStrings gives strings a metatable of their own (gopher-lua uses
 // the string library table itself, which would show an __index entry in
-// pairs(string)) and prepares what getmetatable('') shows.
+// pairs(string)) and prepares what getmetatable(”) shows.
 func (sb *sandbox) protectStrings(real, proxy *lua.LTable) {
 	L := sb.L
 	real.RawSetString("__index", lua.LNil)
