@@ -91,10 +91,13 @@ func (st *state) wrapProtectedCalls() {
 			}
 			if name == "pcall" && L.GetTop() >= top+2 && L.Get(top+1) == lua.LFalse {
 				// Redis's pcall hands over an error table's message, not the table.
-				if t, ok := L.Get(top + 2).(*lua.LTable); ok {
-					if msg, ok := t.RawGetString("err").(lua.LString); ok {
+				switch e := L.Get(top + 2).(type) {
+				case *lua.LTable:
+					if msg, ok := e.RawGetString("err").(lua.LString); ok {
 						L.Replace(top+2, msg)
 					}
+				case lua.LString:
+					L.Replace(top+2, lua.LString(luaMessage(string(e))))
 				}
 			}
 			return L.GetTop() - top

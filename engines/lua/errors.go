@@ -28,7 +28,7 @@ func (st *state) newErrHandler() *lua.LFunction {
 		t, ok := e.(*lua.LTable)
 		if !ok {
 			t = L.CreateTable(0, 3)
-			t.RawSetString("err", lua.LString("ERR "+luaToString(e)))
+			t.RawSetString("err", lua.LString("ERR "+luaMessage(luaToString(e))))
 		} else if msg := t.RawGetString("err"); msg.Type() == lua.LTString || msg.Type() == lua.LTNumber {
 			if msg.Type() == lua.LTNumber {
 				t.RawSetString("err", lua.LString(luaToString(msg)))

@@ -199,7 +199,7 @@ func (sb *sandbox) install(base *lua.LTable) {
 				L.ArgError(2, "nil or table expected")
 			}
 		}
-		if old, ok := L.GetMetatable(t).(*lua.LTable); ok && old.RawGetString("__metatable") != lua.LNil {
+		if old, ok := t.Metatable.(*lua.LTable); ok && old.RawGetString("__metatable") != lua.LNil {
 			L.RaiseError("cannot change a protected metatable")
 		}
 		L.SetMetatable(t, mt)
