@@ -18,13 +18,15 @@ import (
 // for EVAL scripts and one for function libraries; each is rebuilt by
 // Reset (SCRIPT FLUSH, FUNCTION FLUSH).
 type Engine struct {
+	rng   *rng // math.random's generator, shared by both interpreters
 	eval  *state
 	funcs *state
 }
 
 // New returns a Lua engine.
 func New() *Engine {
-	return &Engine{eval: newState(core.KindEval), funcs: newState(core.KindLibrary)}
+	r := newRNG()
+	return &Engine{rng: r, eval: newState(core.KindEval, r), funcs: newState(core.KindLibrary, r)}
 }
 
 var (
@@ -68,9 +70,9 @@ func (e *Engine) Call(ctx context.Context, f *core.Function, h core.Host, keys, 
 // Reset implements core.Resetter: a fresh interpreter for the kind.
 func (e *Engine) Reset(kind core.CodeKind) {
 	if kind == core.KindEval {
-		e.eval = newState(core.KindEval)
+		e.eval = newState(core.KindEval, e.rng)
 	} else {
-		e.funcs = newState(core.KindLibrary)
+		e.funcs = newState(core.KindLibrary, e.rng)
 	}
 }
 
@@ -107,7 +109,7 @@ type state struct {
 	errh *lua.LFunction
 }
 
-func newState(kind core.CodeKind) *state {
+func newState(kind core.CodeKind, r *rng) *state {
 	L := lua.NewState(lua.Options{
 		SkipOpenLibs:        true,
 		CallStackSize:       lua.CallStackSize,
@@ -118,6 +120,7 @@ func newState(kind core.CodeKind) *state {
 	})
 	st := &state{L: L, kind: kind, chunkNames: map[string]string{}}
 	st.openLibs()
+	r.install(L, L.G.Global.RawGetString("math").(*lua.LTable))
 	return st
 }
 
