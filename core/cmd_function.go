@@ -26,7 +26,7 @@ func fcallGeneric(ctx *Ctx, ro bool) {
 	if len(s.monitors) > 0 {
 		s.feedMonitors(ctx) // FCALL is shown before the commands it runs
 	}
-	lf, ok := s.scripts.libs.funcs[string(ctx.Args[1])]
+	lf, ok := s.scripts.libs.lookup(ctx.Args[1])
 	if !ok {
 		ctx.Error(ErrFunctionNotFound)
 		return
@@ -42,7 +42,7 @@ func fcallGeneric(ctx *Ctx, ro bool) {
 // evalFlags).
 func fcallFlags(s *Server, args [][]byte) Flag {
 	cmd := s.Table.Get(strings.ToLower(string(args[0])))
-	lf, ok := s.scripts.libs.funcs[string(args[1])]
+	lf, ok := s.scripts.libs.lookup(args[1])
 	if !ok {
 		return cmd.Flags
 	}
@@ -83,7 +83,11 @@ func cmdFunctionDelete(ctx *Ctx) {
 }
 
 func cmdFunctionFlush(ctx *Ctx) {
-	if len(ctx.Args) > 3 || len(ctx.Args) == 3 && !ctx.ArgIs(2, "sync") && !ctx.ArgIs(2, "async") {
+	if len(ctx.Args) > 3 {
+		ctx.Errorf(fmtSubcmdArgs, ctx.Args[1], strings.ToUpper(string(ctx.Args[0])))
+		return
+	}
+	if len(ctx.Args) == 3 && !ctx.ArgIs(2, "sync") && !ctx.ArgIs(2, "async") {
 		ctx.Error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
 		return
 	}

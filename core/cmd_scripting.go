@@ -1,7 +1,6 @@
 package core
 
 import (
-	"strconv"
 	"strings"
 )
 
@@ -27,12 +26,12 @@ func (ctx *Ctx) scriptKeys() (keys, argv [][]byte, ok bool) {
 	return ctx.scriptKeysMsg(ErrNotInteger)
 }
 
-// scriptKeysMsg is scriptKeys with the error for a numkeys that is not a
-// number (FCALL words it differently from EVAL).
-func (ctx *Ctx) scriptKeysMsg(notNumber string) (keys, argv [][]byte, ok bool) {
-	n, err := strconv.ParseInt(string(ctx.Args[2]), 10, 64)
-	if err != nil {
-		ctx.Error(notNumber)
+// scriptKeysMsg is scriptKeys with the error for a numkeys that is not an
+// integer (FCALL words it differently from EVAL).
+func (ctx *Ctx) scriptKeysMsg(notInt string) (keys, argv [][]byte, ok bool) {
+	n, ok := ParseInt(ctx.Args[2])
+	if !ok {
+		ctx.Error(notInt)
 		return nil, nil, false
 	}
 	if n > int64(len(ctx.Args)-3) {

@@ -84,6 +84,11 @@ func NewTable() *Table { return &Table{cmds: map[string]*Command{}} }
 // subcommand, whose parent must be added first with a nil handler or a
 // handler of its own). It panics on an unknown name, a duplicate or a nil
 // handler for a leaf: these are programming errors.
+// hiddenMayReplicate lists commands Redis 7.0 flags MAY_REPLICATE without
+// COMMAND showing it (the captured metadata lacks it): read-only scripts
+// and CLIENT PAUSE WRITE treat them as writes.
+var hiddenMayReplicate = map[string]bool{"publish": true, "spublish": true, "pfcount": true}
+
 func (t *Table) Add(name string, h Handler) *Command {
 	name = strings.ToLower(name)
 	meta, ok := commandMeta[name]
@@ -99,6 +104,9 @@ func (t *Table) Add(name string, h Handler) *Command {
 	cmd.Arity = int(e[1].Int)
 	for _, f := range e[2].Elems {
 		cmd.Flags |= flagNames[string(f.Str)]
+	}
+	if hiddenMayReplicate[name] {
+		cmd.Flags |= FlagMayReplicate
 	}
 	cmd.FirstKey, cmd.LastKey, cmd.Step = int(e[3].Int), int(e[4].Int), int(e[5].Int)
 	for _, a := range e[6].Elems {

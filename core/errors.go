@@ -175,3 +175,8 @@ const (
 	// ErrScriptDebugUnsupported is polyfn's: it has no Lua debugger yet.
 	ErrScriptDebugUnsupported = "ERR SCRIPT DEBUG is not supported by this server"
 )
+
+// Scripting (Lua conformance).
+const (
+	ErrShebangEngineInvalid = "ERR Invalid engine in script shebang"
+)

@@ -24,8 +24,16 @@ type Library struct {
 }
 
 type functionLibs struct {
-	libs  map[string]*Library
+	libs map[string]*Library
+	// funcs is keyed by lower-case name: function names are
+	// case-insensitive in Redis (library names are not).
 	funcs map[string]libFunction
+}
+
+// lookup finds a function by name, ignoring case.
+func (f *functionLibs) lookup(name []byte) (libFunction, bool) {
+	lf, ok := f.funcs[strings.ToLower(string(name))]
+	return lf, ok
 }
 
 type libFunction struct {
@@ -53,20 +61,20 @@ func (f *functionLibs) clone() *functionLibs {
 func (f *functionLibs) remove(lib *Library) {
 	delete(f.libs, lib.Name)
 	for _, fn := range lib.Functions {
-		delete(f.funcs, fn.Name)
+		delete(f.funcs, strings.ToLower(fn.Name))
 	}
 }
 
 // add inserts lib; it fails if one of its functions exists already.
 func (f *functionLibs) add(lib *Library) error {
 	for _, fn := range lib.Functions {
-		if _, dup := f.funcs[fn.Name]; dup {
+		if _, dup := f.funcs[strings.ToLower(fn.Name)]; dup {
 			return fmt.Errorf(fmtFunctionExists, fn.Name)
 		}
 	}
 	f.libs[lib.Name] = lib
 	for _, fn := range lib.Functions {
-		f.funcs[fn.Name] = libFunction{lib, fn}
+		f.funcs[strings.ToLower(fn.Name)] = libFunction{lib, fn}
 	}
 	return nil
 }
@@ -95,13 +103,13 @@ func parseLibraryMeta(code []byte) (libMeta, error) {
 	if nl < 0 {
 		return libMeta{}, fmt.Errorf(ErrLibMetaInvalid)
 	}
-	parts := strings.Split(string(code[2:nl]), " ")
-	m := libMeta{engine: parts[0], rest: code[nl+1:]}
+	parts, ok := splitShebang(code[:nl])
+	if !ok || len(parts) == 0 {
+		return libMeta{}, fmt.Errorf(ErrLibMetaInvalid)
+	}
+	m := libMeta{engine: strings.TrimPrefix(parts[0], "#!"), rest: code[nl+1:]}
 	named := false
 	for _, p := range parts[1:] {
-		if p == "" {
-			continue
-		}
 		if len(p) >= 5 && strings.EqualFold(p[:5], "name=") {
 			if named {
 				return libMeta{}, fmt.Errorf(ErrLibNameTwice)

@@ -62,19 +62,22 @@ func (s *Server) parseEvalShebang(body []byte) (shebang, error) {
 	if nl < 0 {
 		return shebang{}, fmt.Errorf(ErrShebangInvalid)
 	}
-	parts := strings.Split(string(body[:nl]), " ")
+	parts, ok := splitShebang(body[:nl])
+	if !ok || len(parts) == 0 {
+		return shebang{}, fmt.Errorf(ErrShebangEngineInvalid)
+	}
 	sb := shebang{engine: strings.TrimPrefix(parts[0], "#!"), rest: body[nl+1:]}
-	if _, ok := s.scripts.engines.Get(sb.engine); !ok {
+	// Engine names are case-sensitive here ("#!lua", not "#!LUA"), as in Redis.
+	if _, ok := s.scripts.engines.Get(sb.engine); !ok || sb.engine != strings.ToLower(sb.engine) || !strings.HasPrefix(parts[0], "#!") {
 		return shebang{}, fmt.Errorf(fmtShebangEngine, parts[0])
 	}
 	for _, p := range parts[1:] {
 		switch {
-		case p == "":
 		case strings.HasPrefix(p, "flags="):
+			if p == "flags=" {
+				continue
+			}
 			for _, f := range strings.Split(p[len("flags="):], ",") {
-				if f == "" {
-					continue
-				}
 				flag, err := ParseScriptFlag(f)
 				if err != nil {
 					return shebang{}, fmt.Errorf(fmtShebangFlag, f)
@@ -131,4 +134,100 @@ func (s *Server) flushScripts() {
 			r.Reset(KindEval)
 		}
 	}
+}
+
+// splitShebang splits a shebang line into words as Redis's sdssplitargs
+// does: blanks separate words, "double" (with \\ escapes and \\xHH) and
+// 'single' quotes group them. ok is false for unbalanced quotes.
+func splitShebang(line []byte) (words []string, ok bool) {
+	isSpace := func(c byte) bool {
+		return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f' || c == 0
+	}
+	unhex := func(c byte) (byte, bool) {
+		switch {
+		case c >= '0' && c <= '9':
+			return c - '0', true
+		case c >= 'a' && c <= 'f':
+			return c - 'a' + 10, true
+		case c >= 'A' && c <= 'F':
+			return c - 'A' + 10, true
+		}
+		return 0, false
+	}
+	p := 0
+	for {
+		for p < len(line) && isSpace(line[p]) {
+			p++
+		}
+		if p == len(line) {
+			return words, true
+		}
+		var cur []byte
+		var quote byte
+		for ; ; p++ {
+			if p == len(line) {
+				if quote != 0 {
+					return nil, false
+				}
+				break
+			}
+			c := line[p]
+			if quote == 0 {
+				if isSpace(c) {
+					break
+				}
+				if c == '"' || c == '\'' {
+					quote = c
+				} else {
+					cur = append(cur, c)
+				}
+				continue
+			}
+			if c == quote {
+				if p+1 < len(line) && !isSpace(line[p+1]) {
+					return nil, false
+				}
+				p++
+				break
+			}
+			if c == '\\' && p+1 < len(line) {
+				n := line[p+1]
+				if quote == '\'' {
+					if n == '\'' {
+						cur, p = append(cur, n), p+1
+						continue
+					}
+				} else if h, ok1 := unhex(byteAt(line, p+2)); n == 'x' && ok1 {
+					if l, ok2 := unhex(byteAt(line, p+3)); ok2 {
+						cur, p = append(cur, h<<4|l), p+3
+						continue
+					}
+				} else if quote == '"' {
+					switch n {
+					case 'n':
+						n = '\n'
+					case 'r':
+						n = '\r'
+					case 't':
+						n = '\t'
+					case 'b':
+						n = '\b'
+					case 'a':
+						n = '\a'
+					}
+					cur, p = append(cur, n), p+1
+					continue
+				}
+			}
+			cur = append(cur, c)
+		}
+		words = append(words, string(cur))
+	}
+}
+
+func byteAt(b []byte, i int) byte {
+	if i < len(b) {
+		return b[i]
+	}
+	return 0
 }

@@ -1,6 +1,8 @@
 package lua
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/polyfn/polyfn/core"
@@ -49,6 +51,7 @@ func (st *state) openLibs() {
 		return 1
 	}))
 	sb.install(sb.G)
+	sb.G.RawSetString("error", L.NewFunction(luaError))
 	st.errh = st.newErrHandler()
 	st.wrapProtectedCalls()
 	for name, t := range openBundledLibs(L) {
@@ -59,6 +62,10 @@ func (st *state) openLibs() {
 	for name, t := range libs {
 		sb.G.RawSetString(name, sb.readonly(t))
 	}
+	sb.protectStrings(libs["string"], sb.G.RawGetString("string").(*lua.LTable))
+	sb.G.RawSetString("__redis__err__handler", st.errh)
+	sb.G.RawSetString("loadstring", L.NewFunction(st.loadString))
+	sb.G.RawSetString("collectgarbage", L.NewFunction(collectGarbage))
 	// Functions created by loadstring and friends run in the sandbox.
 	L.Env = sb.env
 	if st.kind == core.KindLibrary {
@@ -82,18 +89,49 @@ func (st *state) wrapProtectedCalls() {
 			if ctx := L.Context(); ctx != nil && ctx.Err() != nil {
 				L.RaiseError("%s", ctx.Err().Error())
 			}
-			if name == "pcall" && L.Get(top+1) == lua.LFalse {
-				// Redis's pcall hands an error table's message over as a
-				// string (what redis.call raises is a table).
-				if t, ok := L.Get(top + 2).(*lua.LTable); ok {
-					if msg, ok := t.RawGetString("err").(lua.LString); ok {
+			if name == "pcall" && L.GetTop() >= top+2 && L.Get(top+1) == lua.LFalse {
+				// Redis's pcall hands over an error table's message, not the table.
+				switch e := L.Get(top + 2).(type) {
+				case *lua.LTable:
+					if msg, ok := e.RawGetString("err").(lua.LString); ok {
 						L.Replace(top+2, msg)
 					}
+				case lua.LString:
+					L.Replace(top+2, lua.LString(luaMessage(string(e))))
 				}
 			}
 			return L.GetTop() - top
 		}))
 	}
+}
+
+// luaError is Lua 5.1's error: a string or number message gains the
+// position of the function at the given level ("" when that is not a Lua
+// function); any other value is raised as it is.
+func luaError(L *lua.LState) int {
+	v := L.Get(1)
+	level := L.OptInt(2, 1)
+	switch v.(type) {
+	case lua.LString, lua.LNumber:
+		if level > 0 {
+			v = lua.LString(luaWhere(L, level) + lua.LVAsString(v))
+		}
+	}
+	L.Error(v, 0)
+	return 0
+}
+
+// luaWhere is luaL_where: "<chunk>:<line>: " for the Lua function at
+// level (0 is the running Go function), "" otherwise.
+func luaWhere(L *lua.LState, level int) string {
+	dbg, ok := L.GetStack(level)
+	if !ok {
+		return ""
+	}
+	if _, err := L.GetInfo("Sl", dbg, lua.LNil); err != nil || dbg.What == "G" || dbg.CurrentLine <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d: ", dbg.Source, dbg.CurrentLine)
 }
 
 // newRedisTable builds the runtime redis.* API.
@@ -153,7 +191,7 @@ func (st *state) redisCall(L *lua.LState, raiseErr bool) int {
 	}
 	v := st.host.Call(args)
 	if v.Kind == core.VError && raiseErr {
-		raise(L, string(v.Str))
+		L.Error(commandErrTable(L, v), 0)
 	}
 	L.Push(toLua(L, v, st.host.Resp()))
 	return 1
@@ -170,25 +208,47 @@ func reply(L *lua.LState, raiseErr bool, msg string) {
 	L.Push(t)
 }
 
+// errTable builds Redis's error table from a reply text, as its
+// luaPushErrorBuff does: "-CODE msg" keeps CODE, text without a leading
+// '-' gets the ERR code; the message loses surrounding CR and LF.
+func errTable(L *lua.LState, text string) *lua.LTable {
+	code, msg := "ERR", text
+	if strings.HasPrefix(text, "-") {
+		if c, m, ok := strings.Cut(text[1:], " "); ok {
+			code, msg = c, m
+		} else {
+			msg = text[1:]
+		}
+	}
+	t := L.CreateTable(0, 2)
+	t.RawSetString("err", lua.LString(code+" "+strings.Trim(msg, "\r\n")))
+	return t
+}
+
+// pushArgsError answers a wrong call of error_reply or status_reply: the
+// error is returned, not raised.
+func pushArgsError(L *lua.LState) int {
+	L.Push(errTable(L, "wrong number or type of arguments"))
+	return 1
+}
+
 func redisErrorReply(L *lua.LState) int {
 	s, ok := L.Get(1).(lua.LString)
 	if L.GetTop() != 1 || !ok {
-		raise(L, "ERR wrong number or type of arguments")
+		return pushArgsError(L)
 	}
 	msg := string(s)
 	if !strings.HasPrefix(msg, "-") {
 		msg = "-" + msg
 	}
-	t := L.CreateTable(0, 1)
-	t.RawSetString("err", lua.LString(msg[1:]))
-	L.Push(t)
+	L.Push(errTable(L, msg))
 	return 1
 }
 
 func redisStatusReply(L *lua.LState) int {
 	s, ok := L.Get(1).(lua.LString)
 	if L.GetTop() != 1 || !ok {
-		raise(L, "ERR wrong number or type of arguments")
+		return pushArgsError(L)
 	}
 	t := L.CreateTable(0, 1)
 	t.RawSetString("ok", s)
@@ -210,11 +270,10 @@ func (st *state) redisLog(L *lua.LState) int {
 	if n < 2 {
 		raise(L, "ERR redis.log() requires two arguments or more.")
 	}
-	lv, ok := L.Get(1).(lua.LNumber)
-	if !ok {
+	if !luaIsNumber(L.Get(1)) {
 		raise(L, "ERR First argument must be a number (log level).")
 	}
-	level := int(lv)
+	level := int(luaToNumber(L.Get(1)))
 	if level < core.LogDebug || level > core.LogWarning {
 		raise(L, "ERR Invalid debug level.")
 	}
@@ -233,7 +292,7 @@ func (st *state) redisSetResp(L *lua.LState) int {
 	if L.GetTop() != 1 {
 		raise(L, "ERR redis.setresp() requires one argument.")
 	}
-	if err := st.host.SetResp(int(L.CheckNumber(1))); err != nil {
+	if err := st.host.SetResp(int(luaToNumber(L.Get(1)))); err != nil {
 		raise(L, err.Error())
 	}
 	return 0
@@ -241,9 +300,9 @@ func (st *state) redisSetResp(L *lua.LState) int {
 
 func (st *state) redisSetRepl(L *lua.LState) int {
 	if L.GetTop() != 1 {
-		raise(L, "ERR redis.set_repl() requires one argument.")
+		raise(L, "ERR redis.set_repl() requires two arguments.") // sic, Redis's text
 	}
-	if err := st.host.SetRepl(int(L.CheckNumber(1))); err != nil {
+	if err := st.host.SetRepl(int(luaToNumber(L.Get(1)))); err != nil {
 		raise(L, err.Error())
 	}
 	return 0
@@ -268,4 +327,106 @@ func (st *state) redisACLCheck(L *lua.LState) int {
 	}
 	L.Push(lua.LBool(ok))
 	return 1
+}
+
+// luaIsNumber is lua_isnumber: a number or a string convertible to one.
+func luaIsNumber(v lua.LValue) bool {
+	_, ok := luaNumber(v)
+	return ok
+}
+
+// luaToNumber is lua_tonumber: numbers and numeric strings convert,
+// anything else is 0.
+func luaToNumber(v lua.LValue) float64 {
+	f, _ := luaNumber(v)
+	return f
+}
+
+func luaNumber(v lua.LValue) (float64, bool) {
+	switch n := v.(type) {
+	case lua.LNumber:
+		return float64(n), true
+	case lua.LString:
+		s := strings.TrimSpace(string(n))
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			return f, true
+		}
+		if i, err := strconv.ParseInt(s, 0, 64); err == nil {
+			return float64(i), true
+		}
+	}
+	return 0, false
+}
+
+// collectGarbage is collectgarbage without running Go's collector (a
+// script must not stall the server): "count" reports an estimate in KB.
+func collectGarbage(L *lua.LState) int {
+	switch opt := L.OptString(1, "collect"); opt {
+	case "count":
+		L.Push(lua.LNumber(float64(L.GetTop()+baseStateMemory) / 1024))
+	case "step":
+		L.Push(lua.LFalse)
+	case "setpause", "setstepmul":
+		L.Push(lua.LNumber(200))
+	case "collect", "stop", "restart":
+		L.Push(lua.LNumber(0))
+	default:
+		L.ArgError(1, "invalid option '"+opt+"'")
+	}
+	return 1
+}
+
+// loadString is Lua 5.1's loadstring: the chunk is named after its code
+// ([string "..."] in messages) unless a name is given, and runs in the
+// sandbox.
+func (st *state) loadString(L *lua.LState) int {
+	code := L.CheckString(1)
+	name := L.OptString(2, code)
+	short := chunkID(name)
+	if len(st.chunkNames) > maxChunkNames {
+		st.chunkNames = map[string]string{}
+	}
+	st.chunkNames[short] = name
+	fn, err := L.Load(strings.NewReader(code), short)
+	if err != nil {
+		L.Push(lua.LNil)
+		L.Push(lua.LString(compileError(err, code).Error()))
+		return 2
+	}
+	fn.Env = st.sb.env
+	L.Push(fn)
+	return 1
+}
+
+// maxChunkNames bounds the chunk names remembered for decoration.
+const maxChunkNames = 1024
+
+// chunkID is Lua 5.1's luaO_chunkid: how a chunk name shows in messages.
+func chunkID(source string) string {
+	const bufLen = 60 - len(" [string \"...\"] ") - 1
+	switch {
+	case strings.HasPrefix(source, "="):
+		s := source[1:]
+		if len(s) > 59 {
+			s = s[:59]
+		}
+		return s
+	case strings.HasPrefix(source, "@"):
+		s := source[1:]
+		if len(s) > 59 {
+			s = "..." + s[len(s)-56:]
+		}
+		return s
+	}
+	n := strings.IndexAny(source, "\n\r")
+	if n < 0 {
+		n = len(source)
+	}
+	if n > bufLen {
+		n = bufLen
+	}
+	if n < len(source) {
+		return `[string "` + source[:n] + `..."]`
+	}
+	return `[string "` + source + `"]`
 }

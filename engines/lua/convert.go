@@ -28,9 +28,7 @@ func toLua(L *lua.LState, v core.Value, resp int) lua.LValue {
 		t.RawSetString("ok", lua.LString(v.Str))
 		return t
 	case core.VError:
-		t := L.CreateTable(0, 1)
-		t.RawSetString("err", lua.LString(v.Str))
-		return t
+		return commandErrTable(L, v)
 	case core.VNull, core.VNullArray:
 		if resp == 2 {
 			return lua.LFalse
@@ -156,9 +154,9 @@ func tableReply(t *lua.LTable, resp, depth int) core.Value {
 		return out
 	}
 	if vt, ok := t.RawGetString("verbatim_string").(*lua.LTable); ok {
-		f, _ := vt.RawGetString("format").(lua.LString)
-		s, _ := vt.RawGetString("string").(lua.LString)
-		if f != "" || s != "" {
+		f, okf := vt.RawGetString("format").(lua.LString)
+		s, oks := vt.RawGetString("string").(lua.LString)
+		if okf && oks {
 			return core.Value{Kind: core.VVerbatim, Format: string(f), Str: []byte(s)}
 		}
 	}
@@ -199,4 +197,12 @@ func argBytes(v lua.LValue) ([]byte, bool) {
 		return core.AppendDouble(nil, float64(a)), true
 	}
 	return nil, false
+}
+
+// commandErrTable is the table a command's error reply becomes; Redis
+// marks it so that returning it does not count the error twice.
+func commandErrTable(L *lua.LState, v core.Value) *lua.LTable {
+	t := errTable(L, "-"+string(v.Str))
+	t.RawSetString("ignore_error_stats_update", lua.LTrue)
+	return t
 }

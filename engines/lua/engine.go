@@ -18,13 +18,15 @@ import (
 // for EVAL scripts and one for function libraries; each is rebuilt by
 // Reset (SCRIPT FLUSH, FUNCTION FLUSH).
 type Engine struct {
+	rng   *rng // math.random's generator, shared by both interpreters
 	eval  *state
 	funcs *state
 }
 
 // New returns a Lua engine.
 func New() *Engine {
-	return &Engine{eval: newState(core.KindEval), funcs: newState(core.KindLibrary)}
+	r := newRNG()
+	return &Engine{rng: r, eval: newState(core.KindEval, r), funcs: newState(core.KindLibrary, r)}
 }
 
 var (
@@ -68,9 +70,9 @@ func (e *Engine) Call(ctx context.Context, f *core.Function, h core.Host, keys, 
 // Reset implements core.Resetter: a fresh interpreter for the kind.
 func (e *Engine) Reset(kind core.CodeKind) {
 	if kind == core.KindEval {
-		e.eval = newState(core.KindEval)
+		e.eval = newState(core.KindEval, e.rng)
 	} else {
-		e.funcs = newState(core.KindLibrary)
+		e.funcs = newState(core.KindLibrary, e.rng)
 	}
 }
 
@@ -100,11 +102,14 @@ type state struct {
 	loading    bool
 	registered []*core.Function
 	loadEnv    *lua.LTable
+	// chunkNames maps the names chunks show in messages to the names
+	// they were given (loadstring), for error decoration.
+	chunkNames map[string]string
 	// errh turns errors into Redis's error tables (errors.go).
 	errh *lua.LFunction
 }
 
-func newState(kind core.CodeKind) *state {
+func newState(kind core.CodeKind, r *rng) *state {
 	L := lua.NewState(lua.Options{
 		SkipOpenLibs:        true,
 		CallStackSize:       lua.CallStackSize,
@@ -113,8 +118,9 @@ func newState(kind core.CodeKind) *state {
 		RegistryGrowStep:    256,
 		MinimizeStackMemory: true,
 	})
-	st := &state{L: L, kind: kind}
+	st := &state{L: L, kind: kind, chunkNames: map[string]string{}}
 	st.openLibs()
+	r.install(L, L.G.Global.RawGetString("math").(*lua.LTable))
 	return st
 }
 
@@ -127,7 +133,7 @@ func (st *state) compile(code []byte, chunk string, skipped int) (*lua.LFunction
 	}
 	fn, err := st.L.Load(strings.NewReader(src), chunk)
 	if err != nil {
-		return nil, compileError(err)
+		return nil, compileError(err, src)
 	}
 	fn.Env = st.sb.env
 	// A chunk is a vararg function, and gopher-lua builds Lua 5.0's "arg"

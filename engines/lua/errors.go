@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/engines/lua/lualib"
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/parse"
 )
@@ -27,19 +28,39 @@ func (st *state) newErrHandler() *lua.LFunction {
 		t, ok := e.(*lua.LTable)
 		if !ok {
 			t = L.CreateTable(0, 3)
-			t.RawSetString("err", lua.LString("ERR "+lua.LVAsString(e)))
-		} else if _, has := t.RawGetString("err").(lua.LString); !has {
+			t.RawSetString("err", lua.LString("ERR "+luaMessage(luaToString(e))))
+		} else if msg := t.RawGetString("err"); msg.Type() == lua.LTString || msg.Type() == lua.LTNumber {
+			if msg.Type() == lua.LTNumber {
+				t.RawSetString("err", lua.LString(luaToString(msg)))
+			}
+		} else {
 			// A raised table without a message: Redis answers a generic error.
 			t = L.CreateTable(0, 3)
 			t.RawSetString("err", lua.LString("ERR Error running script, the error object is a table without an 'err' field"))
 		}
 		if source, line, ok := luaPosition(L); ok && t.RawGetString("source") == lua.LNil {
-			t.RawSetString("source", lua.LString("@"+source))
+			if name, ok := st.chunkNames[source]; ok {
+				source = name
+			} else {
+				source = "@" + source // user_script, user_function
+			}
+			t.RawSetString("source", lua.LString(source))
 			t.RawSetString("line", lua.LNumber(line))
 		}
 		L.Push(t)
 		return 1
 	})
+}
+
+// luaToString is Lua's tostring for error objects.
+func luaToString(v lua.LValue) string {
+	if v.Type() == lua.LTString {
+		return lua.LVAsString(v)
+	}
+	if n, ok := v.(lua.LNumber); ok {
+		return lualib.FormatNumber(float64(n))
+	}
+	return v.String()
 }
 
 // luaPosition finds the innermost Lua (not Go) function on the stack.
@@ -99,38 +120,56 @@ func errorLine(err error) int {
 	return 0
 }
 
-// compileError renders a syntax error as "<chunk>:<line>: <message>".
-// gopher-lua's parser words its messages differently from Lua 5.1's; the
-// position is the same.
-func compileError(err error) error {
+// compileError renders a syntax error as Lua 5.1 does,
+// "<chunk>:<line>: <message> near '<token>'". gopher-lua's parser words
+// its messages differently: the generic ones are translated to Lua's
+// (DIFFERENCES.md lists what is left). At the end of the input Lua names
+// the last line and '<eof>'.
+func compileError(err error, src string) error {
+	eofLine := strings.Count(src, "\n") + 1
 	var pe *parse.Error
 	if errors.As(err, &pe) {
-		msg := strings.TrimSpace(pe.Message)
-		if pe.Token != "" {
-			msg += " near '" + pe.Token + "'"
-		}
+		msg := luaSyntaxMessage(pe.Message)
 		if pe.Pos.Line == parse.EOF {
-			return fmt.Errorf("%s:%s near <eof>", pe.Pos.Source, msg)
+			return fmt.Errorf("%s:%d: %s near '<eof>'", pe.Pos.Source, eofLine, msg)
 		}
-		return fmt.Errorf("%s:%d: %s", pe.Pos.Source, pe.Pos.Line, msg)
+		return fmt.Errorf("%s:%d: %s near '%s'", pe.Pos.Source, pe.Pos.Line, msg, pe.Token)
 	}
 	var ce *lua.CompileError
 	if errors.As(err, &ce) {
 		return fmt.Errorf("%d: %s", ce.Line, ce.Message)
 	}
 	// "<chunk> line:<n>(column:<c>) near '<tok>':   <message>"
-	if m := parseErrorRE.FindStringSubmatch(strings.TrimSpace(err.Error())); m != nil {
-		return fmt.Errorf("%s:%s: %s near '%s'", m[1], m[2], strings.TrimSpace(m[4]), m[3])
+	if m := parseErrorRE.FindStringSubmatch(strings.TrimSpace(err.Error())); m != nil && !strings.Contains(m[1], " at EOF") {
+		return fmt.Errorf("%s:%s: %s near '%s'", m[1], m[2], luaSyntaxMessage(m[4]), m[3])
 	}
 	if m := eofErrorRE.FindStringSubmatch(strings.TrimSpace(err.Error())); m != nil {
-		return fmt.Errorf("%s: %s near '<eof>'", m[1], strings.TrimSpace(m[2]))
+		return fmt.Errorf("%s:%d: %s near '<eof>'", m[1], eofLine, luaSyntaxMessage(m[2]))
 	}
 	return err
 }
 
+// luaSyntaxMessage maps gopher-lua's parser and lexer messages to Lua
+// 5.1's.
+func luaSyntaxMessage(msg string) string {
+	msg = strings.TrimSpace(msg)
+	switch msg {
+	case "syntax error", "parse error", "Invalid token":
+		return "unexpected symbol"
+	case "unterminated string":
+		return "unfinished string"
+	case "unterminated multiline string", "unterminated multiline comment":
+		return "unfinished long string"
+	}
+	if strings.HasPrefix(msg, "illegal") && strings.HasSuffix(msg, "number") {
+		return "malformed number"
+	}
+	return msg
+}
+
 var (
-	parseErrorRE = regexp.MustCompile(`^(\S+) line:(\d+)\(column:\d+\) near '(.*?)':\s+(.*)$`)
-	eofErrorRE   = regexp.MustCompile(`^(\S+) at EOF:\s+(.*)$`)
+	parseErrorRE = regexp.MustCompile(`^(.+?) line:(\d+)\(column:\d+\) near '(.*?)':\s+(.*)$`)
+	eofErrorRE   = regexp.MustCompile(`^(.+?) at EOF:\s+(.*)$`)
 )
 
 // raise raises a Redis error table from a Go function: no position is

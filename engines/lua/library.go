@@ -65,7 +65,7 @@ func (st *state) newLoadEnv() *lua.LTable {
 		return 1
 	}))
 	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
-		L.RaiseError(errReadonly)
+		L.RaiseError(errReadonly) // with the position, as Lua's assignment
 		return 0
 	}))
 	mt.RawSetString("__metatable", lua.LFalse)

@@ -1,6 +1,8 @@
 package lua
 
 import (
+	"math"
+
 	"github.com/polyfn/polyfn/engines/lua/lualib"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -28,6 +30,7 @@ func addCompat51(L *lua.LState, libs map[string]*lua.LTable) {
 		}
 	}
 	alias("math", "mod", "fmod")
+	libs["math"].RawSetString("huge", lua.LNumber(math.Inf(1))) // gopher-lua has MaxFloat64
 	alias("string", "gfind", "gmatch")
 	tbl := libs["table"]
 	add := func(name string, fn lua.LGFunction) {

@@ -25,8 +25,13 @@ type sandbox struct {
 	// environment every script and library function runs in.
 	G, env  *lua.LTable
 	proxies map[*lua.LTable]*lua.LTable // proxy -> real
-	// stringMT is the metatable of strings and its proxy.
+	// stringMT is the metatable of strings; stringMTProxy is what
+	// getmetatable('') shows, a read-only table whose __index is the
+	// string library's proxy.
 	stringMT, stringMTProxy *lua.LTable
+	// gmtProxy is what getmetatable(_G) shows: the read-only metatable
+	// that makes undefined globals an error.
+	gmtProxy *lua.LTable
 }
 
 func newSandbox(L *lua.LState) *sandbox {
@@ -38,13 +43,31 @@ func newSandbox(L *lua.LState) *sandbox {
 		return 0
 	}))
 	L.SetMetatable(sb.G, gmt)
+	sb.gmtProxy = sb.readonly(gmt)
 	sb.env = sb.readonly(sb.G)
 	sb.G.RawSetString("_G", sb.env)
-	if mt, ok := L.GetMetatable(lua.LString("")).(*lua.LTable); ok {
-		sb.stringMT = mt
-		sb.stringMTProxy = sb.readonly(mt)
-	}
 	return sb
+}
+
+// protectStrings gives strings a metatable of their own (gopher-lua uses
+// the string library table itself, which would show an __index entry in
+// pairs(string)) and prepares what getmetatable(”) shows.
+func (sb *sandbox) protectStrings(real, proxy *lua.LTable) {
+	L := sb.L
+	real.RawSetString("__index", lua.LNil)
+	mt := L.NewTable()
+	mt.RawSetString("__index", real)
+	L.SetMetatable(lua.LString(""), mt)
+	sb.stringMT = mt
+	shown := L.NewTable()
+	shown.RawSetString("__index", proxy)
+	sb.stringMTProxy = sb.readonly(shown)
+}
+
+// raiseReadonly raises Redis's error for a write to a protected table,
+// without a position (Redis raises it from C).
+func raiseReadonly(L *lua.LState) {
+	L.Error(lua.LString(errReadonly), 0)
 }
 
 // readonly returns a read-only proxy of t.
@@ -54,7 +77,7 @@ func (sb *sandbox) readonly(t *lua.LTable) *lua.LTable {
 	mt := L.NewTable()
 	mt.RawSetString("__index", t)
 	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
-		L.RaiseError(errReadonly)
+		L.RaiseError(errReadonly) // with the position, as Lua's assignment
 		return 0
 	}))
 	mt.RawSetString("__metatable", lua.LBool(protectedMTValue))
@@ -129,7 +152,7 @@ func (sb *sandbox) install(base *lua.LTable) {
 	set("rawset", func(L *lua.LState) int {
 		t := L.CheckTable(1)
 		if sb.isProxy(t) || t == sb.G {
-			L.RaiseError(errReadonly)
+			raiseReadonly(L)
 		}
 		k, v := L.CheckAny(2), L.CheckAny(3)
 		if k == lua.LNil {
@@ -145,6 +168,15 @@ func (sb *sandbox) install(base *lua.LTable) {
 	})
 	set("getmetatable", func(L *lua.LState) int {
 		v := L.CheckAny(1)
+		if real := sb.real(v); real != v {
+			// A protected table: only _G has a metatable to show.
+			if real == sb.G {
+				L.Push(sb.gmtProxy)
+			} else {
+				L.Push(lua.LNil)
+			}
+			return 1
+		}
 		mt := L.GetMetatable(v)
 		if t, ok := mt.(*lua.LTable); ok && t == sb.stringMT {
 			mt = sb.stringMTProxy
@@ -159,7 +191,7 @@ func (sb *sandbox) install(base *lua.LTable) {
 	set("setmetatable", func(L *lua.LState) int {
 		t := L.CheckTable(1)
 		if sb.isProxy(t) || t == sb.G {
-			L.RaiseError(errReadonly)
+			raiseReadonly(L)
 		}
 		mt := L.Get(2)
 		if mt != lua.LNil {
@@ -167,7 +199,7 @@ func (sb *sandbox) install(base *lua.LTable) {
 				L.ArgError(2, "nil or table expected")
 			}
 		}
-		if old, ok := L.GetMetatable(t).(*lua.LTable); ok && old.RawGetString("__metatable") != lua.LNil {
+		if old, ok := t.Metatable.(*lua.LTable); ok && old.RawGetString("__metatable") != lua.LNil {
 			L.RaiseError("cannot change a protected metatable")
 		}
 		L.SetMetatable(t, mt)
