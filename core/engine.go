@@ -89,7 +89,9 @@ type Host interface {
 	// a write from a read-only script, OOM, ...) and the command's own
 	// errors come back as VError values with Redis's texts; whether that
 	// raises an error in the script (redis.call) or is returned to it
-	// (redis.pcall) is the engine's business.
+	// (redis.pcall) is the engine's business. The value's bytes may be the
+	// server's own: convert it before the next call into the Host, and
+	// never modify it. Call does not keep args.
 	Call(args [][]byte) Value
 	// SetResp chooses the RESP version (2 or 3) replies are shaped for.
 	// It returns an error with Redis's text for anything else.

@@ -39,8 +39,10 @@ type scriptState struct {
 	kill *killContext
 	// client is the pseudo client scripts run commands as; reused.
 	client *Client
-	// builder collects the reply of each command a script calls.
+	// builder collects the reply of each command a script calls; ctx is
+	// that command's context. Both are reused: one script runs at a time.
 	builder *Builder
+	ctx     Ctx
 }
 
 func (s *Server) initScripting() {
@@ -50,6 +52,7 @@ func (s *Server) initScripting() {
 	st.kill = newKillContext()
 	st.client = &Client{Addr: "lua", Authed: true, Resp: 2}
 	st.builder = NewBuilder(2)
+	st.builder.alias = true // see Host.Call: the engine converts at once
 	st.watchdog = time.AfterFunc(time.Hour, s.scriptWatchdog)
 	st.watchdog.Stop()
 }
@@ -327,8 +330,9 @@ func (r *scriptRun) call(args [][]byte) Value {
 	b.resp = r.resp
 	sc := s.scripts.client
 	sc.Resp = r.resp
-	ctx := Ctx{S: s, C: sc, Cmd: cmd, Args: args, W: b, DB: sc.DB, NoBlock: true, start: r.start, noPropagate: r.repl == ReplNone}
-	s.call(&ctx)
+	ctx := &s.scripts.ctx
+	*ctx = Ctx{S: s, C: sc, Cmd: cmd, Args: args, W: b, DB: sc.DB, NoBlock: true, start: r.start, noPropagate: r.repl == ReplNone}
+	s.call(ctx)
 	vals := b.Values()
 	if len(vals) == 0 {
 		return Value{Kind: VNull}

@@ -114,7 +114,11 @@ func (v Value) String() string {
 // Builder is a ReplyWriter that assembles a Value instead of bytes, for
 // callers that need the reply as data (scripts, tests).
 type Builder struct {
-	resp  int
+	resp int
+	// alias keeps bulk strings as the command handed them (possibly the
+	// keyspace's own bytes) instead of copying: for readers that consume
+	// the value before anything else runs (scripts' calls).
+	alias bool
 	root  []Value
 	stack []frame
 }
@@ -162,7 +166,12 @@ func (b *Builder) open(kind ValueKind, n, elems int) {
 func (b *Builder) WriteStatus(s string)     { b.add(Status(s)) }
 func (b *Builder) WriteError(s string)      { b.add(ErrorValue(s)) }
 func (b *Builder) WriteInt(n int64)         { b.add(Int(n)) }
-func (b *Builder) WriteBulk(p []byte)       { b.add(Value{Kind: VBulk, Str: append([]byte{}, p...)}) }
+func (b *Builder) WriteBulk(p []byte) {
+	if !b.alias {
+		p = append([]byte{}, p...)
+	}
+	b.add(Value{Kind: VBulk, Str: p})
+}
 func (b *Builder) WriteBulkString(s string) { b.add(Bulk(s)) }
 func (b *Builder) WriteNull()               { b.add(Value{Kind: VNull}) }
 func (b *Builder) WriteNullArray()          { b.add(Value{Kind: VNullArray}) }

@@ -180,15 +180,33 @@ func (st *state) redisCall(L *lua.LState, raiseErr bool) int {
 		reply(L, raiseErr, core.ErrScriptNoArgs)
 		return 1
 	}
-	args := make([][]byte, n)
+	// The arguments are built in buffers reused from call to call: the
+	// host does not keep them.
+	args, buf := st.argv[:0], st.argBuf[:0]
 	for i := 1; i <= n; i++ {
-		b, ok := argBytes(L.Get(i))
-		if !ok {
+		switch a := L.Get(i).(type) {
+		case lua.LString:
+			buf = append(buf, a...)
+		case lua.LNumber:
+			buf = core.AppendDouble(buf, float64(a))
+		default:
 			reply(L, raiseErr, "ERR Lua redis lib command arguments must be strings or integers")
 			return 1
 		}
-		args[i-1] = b
 	}
+	off := 0
+	for i := 1; i <= n; i++ {
+		var l int
+		switch a := L.Get(i).(type) {
+		case lua.LString:
+			l = len(a)
+		case lua.LNumber:
+			l = len(core.AppendDouble(st.numBuf[:0], float64(a)))
+		}
+		args = append(args, buf[off:off+l:off+l])
+		off += l
+	}
+	st.argv, st.argBuf = args, buf
 	v := st.host.Call(args)
 	if v.Kind == core.VError && raiseErr {
 		L.Error(commandErrTable(L, v), 0)

@@ -105,6 +105,9 @@ type state struct {
 	// chunkNames maps the names chunks show in messages to the names
 	// they were given (loadstring), for error decoration.
 	chunkNames map[string]string
+	// argv, argBuf and numBuf are redis.call's reusable argument buffers.
+	argv           [][]byte
+	argBuf, numBuf []byte
 	// errh turns errors into Redis's error tables (errors.go).
 	errh *lua.LFunction
 }
