@@ -1,6 +1,9 @@
 package bench
 
 import (
+	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/polyfn/polyfn/core"
@@ -88,3 +91,36 @@ func BenchmarkContractEvalSHAGetSet(b *testing.B) {
 
 // BenchmarkContractPlainGet is the baseline: one command, no script.
 func BenchmarkContractPlainGet(b *testing.B) { benchContract(b, "GET", "k") }
+
+// BenchmarkContractFCallCrowded is FCALL of a trivial function with a
+// 100-function library and 10,000 cached EVAL scripts loaded: it must cost
+// what BenchmarkContractFCallRet1 costs. It reports the scripting memory
+// INFO shows.
+func BenchmarkContractFCallCrowded(b *testing.B) {
+	p := newInProcess(b)
+	lib := "#!lua name=hundred\n"
+	for i := 0; i < 100; i++ {
+		lib += fmt.Sprintf("redis.register_function('f%d', function(keys, args) return %d end)\n", i, i)
+	}
+	p.do(b, "FUNCTION", "LOAD", lib)
+	for i := 0; i < 10000; i++ {
+		p.do(b, "SCRIPT", "LOAD", fmt.Sprintf("return %d", i))
+	}
+	a := [][]byte{[]byte("FCALL"), []byte("f50"), []byte("0")}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p.w.Reset()
+		p.s.Exec(p.c, a)
+	}
+	b.StopTimer()
+	info := string(p.do(b, "INFO", "memory").Str)
+	for _, line := range strings.Split(info, "\r\n") {
+		for _, f := range []string{"used_memory_vm_eval", "used_memory_scripts_eval", "number_of_cached_scripts", "used_memory_vm_functions", "used_memory_functions", "number_of_functions"} {
+			if v, ok := strings.CutPrefix(line, f+":"); ok {
+				n, _ := strconv.ParseFloat(v, 64)
+				b.ReportMetric(n, f)
+			}
+		}
+	}
+}

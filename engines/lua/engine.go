@@ -77,16 +77,25 @@ func (e *Engine) Reset(kind core.CodeKind) {
 }
 
 // Memory implements core.MemoryReporter with an estimate: gopher-lua
-// does not account its allocations, so this counts the interpreter's
-// registry and call stack.
+// does not account its allocations, so this is a fresh interpreter's cost
+// plus the size of the code compiled into it (protoSize).
 func (e *Engine) Memory(kind core.CodeKind) int64 {
-	st := e.stateFor(kind)
-	return int64(st.L.GetTop())*16 + baseStateMemory
+	return baseStateMemory + e.stateFor(kind).codeBytes
 }
 
 // baseStateMemory is what a fresh interpreter costs, measured with
 // runtime.MemStats when writing this engine.
 const baseStateMemory = 160 * 1024
+
+// protoSize estimates the memory of compiled code: instructions, line
+// table, constants and nested functions, plus a fixed overhead each.
+func protoSize(p *lua.FunctionProto) int64 {
+	n := int64(200 + 4*len(p.Code) + 8*len(p.DbgSourcePositions) + 24*len(p.Constants))
+	for _, c := range p.FunctionPrototypes {
+		n += protoSize(c)
+	}
+	return n
+}
 
 // state is one interpreter with its sandbox.
 type state struct {
@@ -105,6 +114,8 @@ type state struct {
 	// chunkNames maps the names chunks show in messages to the names
 	// they were given (loadstring), for error decoration.
 	chunkNames map[string]string
+	// codeBytes estimates the code compiled into this state (Memory).
+	codeBytes int64
 	// argv, argBuf and numBuf are redis.call's reusable argument buffers.
 	argv           [][]byte
 	argBuf, numBuf []byte
@@ -139,6 +150,7 @@ func (st *state) compile(code []byte, chunk string, skipped int) (*lua.LFunction
 		return nil, compileError(err, src)
 	}
 	fn.Env = st.sb.env
+	st.codeBytes += protoSize(fn.Proto)
 	// A chunk is a vararg function, and gopher-lua builds Lua 5.0's "arg"
 	// table for such calls; Lua 5.1 never gives the main chunk one, and
 	// building it was a third of the cost of a trivial EVALSHA.
