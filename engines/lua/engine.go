@@ -126,7 +126,7 @@ type state struct {
 func newState(kind core.CodeKind, r *rng) *state {
 	L := lua.NewState(lua.Options{
 		SkipOpenLibs:        true,
-		CallStackSize:       lua.CallStackSize,
+		CallStackSize:       luaMaxCalls,
 		RegistrySize:        1024,
 		RegistryMaxSize:     1024 * 1024,
 		RegistryGrowStep:    256,
@@ -200,3 +200,7 @@ func (st *state) byteTable(items [][]byte) *lua.LTable {
 	}
 	return t
 }
+
+// luaMaxCalls is Lua 5.1's LUAI_MAXCALLS: how deep calls may nest before
+// "stack overflow".
+const luaMaxCalls = 20000

@@ -87,7 +87,14 @@ func (st *state) errorReply(err error) core.Value {
 	}
 	t, ok := ae.Object.(*lua.LTable)
 	if !ok {
-		return core.ErrorValue("ERR " + lua.LVAsString(ae.Object))
+		msg := lua.LVAsString(ae.Object)
+		if msg == "lua callstack overflow" || msg == "registry overflow" {
+			// Calls nested past Lua 5.1's limit (luaMaxCalls). gopher-lua
+			// stops without running the message handler (there is no room
+			// left for it), so the position Redis adds is unknown here.
+			return core.ErrorValue("ERR stack overflow")
+		}
+		return core.ErrorValue("ERR " + msg)
 	}
 	msg := lua.LVAsString(t.RawGetString("err"))
 	source, _ := t.RawGetString("source").(lua.LString)
