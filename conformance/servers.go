@@ -63,6 +63,22 @@ func StartRedis(t testing.TB, args ...string) string {
 		}
 		t.Skip("redis-server not installed; differential test skipped")
 	}
+	// A free port can be taken by someone else before redis-server binds
+	// it: then it exits, or the port answers with another process. Make
+	// sure the server that answers is ours, and try another port if not.
+	var lastErr error
+	for attempt := 0; attempt < 5; attempt++ {
+		addr, err := startRedisOnce(t, bin, args)
+		if err == nil {
+			return addr
+		}
+		lastErr = err
+	}
+	t.Fatalf("redis-server did not start: %v", lastErr)
+	return ""
+}
+
+func startRedisOnce(t testing.TB, bin string, args []string) (string, error) {
 	port := freePort(t)
 	dir := t.TempDir()
 	all := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
@@ -70,23 +86,41 @@ func StartRedis(t testing.TB, args ...string) string {
 	cmd := exec.Command(bin, all...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start redis-server: %v", err)
+		return "", fmt.Errorf("start redis-server: %v", err)
 	}
-	t.Cleanup(func() {
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	stop := func() {
 		cmd.Process.Kill()
-		cmd.Wait()
-	})
+		<-exited
+	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
+	want := "process_id:" + strconv.Itoa(cmd.Process.Pid) + "\r\n"
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-			return addr
+		select {
+		case <-exited:
+			log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
+			return "", fmt.Errorf("redis-server exited at start:\n%s", log)
+		default:
+		}
+		if nc, err := net.Dial("tcp", addr); err == nil {
+			c := &Client{nc: nc, br: bufio.NewReader(nc)}
+			nc.SetDeadline(time.Now().Add(2 * time.Second))
+			v, _, err := c.Do("INFO", "server")
+			nc.Close()
+			if err == nil && strings.Contains(string(v.Str), want) {
+				t.Cleanup(stop)
+				return addr, nil
+			}
+			if err == nil && v.Kind != core.VError {
+				stop() // someone else's server on this port
+				return "", fmt.Errorf("port %d answered by another process", port)
+			}
 		}
 		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
-			t.Fatalf("redis-server did not start: %v\n%s", err, log)
+			stop()
+			return "", fmt.Errorf("redis-server did not answer on %s", addr)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

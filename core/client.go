@@ -73,6 +73,11 @@ type Client struct {
 
 	// CLIENT REPLY / UNBLOCK state: see cmd_client.go
 	admin adminState
+
+	// tracking is the CLIENT TRACKING mode (nil: off); keepCaching keeps
+	// CLIENT CACHING's flag for the next command (tracking.go).
+	tracking    *clientTracking
+	keepCaching bool
 }
 
 // Subscriptions is the number of channels, patterns and shard channels

@@ -55,7 +55,6 @@ func registerClientCommands(t *Table) {
 	})
 	t.Add("client|list", cmdClientList)
 	t.Add("client|kill", cmdClientKill)
-	t.Add("client|getredir", func(ctx *Ctx) { ctx.W.WriteInt(-1) })
 	t.Add("client|no-evict", func(ctx *Ctx) {
 		switch {
 		case ctx.ArgIs(2, "on"):
@@ -224,6 +223,15 @@ func (s *Server) clientInfo(c *Client, ctx *Ctx) string {
 	}
 	if c.blocked != nil {
 		flags = append(flags, 'b')
+	}
+	if c.tracking != nil {
+		flags = append(flags, 't')
+		if c.tracking.brokenRedir {
+			flags = append(flags, 'R')
+		}
+		if c.tracking.bcast {
+			flags = append(flags, 'B')
+		}
 	}
 	if c.watchDirty {
 		flags = append(flags, 'd')

@@ -163,6 +163,7 @@ func cmdReset(ctx *Ctx) {
 	c.Authed = s.Config.RequirePass() == ""
 	c.Multi = nil
 	s.unwatchAll(c)
+	s.disableTracking(c)
 	s.PubSub.unsubscribeAll(c)
 	c.Name = ""
 	c.NoEvict = false

@@ -162,6 +162,7 @@ func cmdFlushDB(ctx *Ctx) {
 		return
 	}
 	ctx.S.flushDB(ctx.DB)
+	ctx.S.trackingFlush(ctx.S.commandClient(ctx))
 	ctx.OK()
 }
 
@@ -172,6 +173,7 @@ func cmdFlushAll(ctx *Ctx) {
 	for _, db := range ctx.S.DBs {
 		ctx.S.flushDB(db)
 	}
+	ctx.S.trackingFlush(ctx.S.commandClient(ctx))
 	ctx.S.Dirty++
 	ctx.OK()
 }

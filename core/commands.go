@@ -18,6 +18,7 @@ func DefaultTable() *Table {
 		registerZSetCommands,
 		registerTxCommands,
 		registerPubSubCommands,
+		registerTrackingCommands,
 		registerScriptingCommands,
 		registerFunctionCommands,
 		registerFunctionDumpCommands,

@@ -205,7 +205,7 @@ func infoClients(s *Server, b *infoBuilder) {
 	b.field("client_recent_max_input_buffer", "0")
 	b.field("client_recent_max_output_buffer", "0")
 	b.int("blocked_clients", int64(s.BlockedClients()))
-	b.field("tracking_clients", "0")
+	b.int("tracking_clients", int64(s.tracking.clients))
 	b.field("clients_in_timeout_table", "0")
 }
 
@@ -414,10 +414,14 @@ func infoStats(s *Server, b *infoBuilder) {
 	b.int("pubsubshard_channels", int64(len(s.PubSub.ShardChannels)))
 	for _, f := range []string{"latest_fork_usec", "total_forks", "migrate_cached_sockets",
 		"slave_expires_tracked_keys", "active_defrag_hits", "active_defrag_misses", "active_defrag_key_hits",
-		"active_defrag_key_misses", "total_active_defrag_time", "current_active_defrag_time",
-		"tracking_total_keys", "tracking_total_items", "tracking_total_prefixes", "unexpected_error_replies"} {
+		"active_defrag_key_misses", "total_active_defrag_time", "current_active_defrag_time"} {
 		b.field(f, "0")
 	}
+	tkeys, titems := s.trackingItems()
+	b.int("tracking_total_keys", int64(tkeys))
+	b.int("tracking_total_items", int64(titems))
+	b.int("tracking_total_prefixes", int64(len(s.tracking.prefixes)))
+	b.field("unexpected_error_replies", "0")
 	b.int("total_error_replies", st.TotalErrors)
 	b.field("dump_payload_sanitizations", "0")
 	b.int("total_reads_processed", st.Commands)

@@ -65,6 +65,8 @@ type Server struct {
 
 	scripts scriptState // EVAL scripts, function libraries, the running script
 	effects effectState // the effects stream (effects.go)
+	// tracking is CLIENT TRACKING's state (tracking.go).
+	tracking trackingState
 
 	shutdownOnce sync.Once
 	shutdown     chan struct{}
@@ -93,6 +95,7 @@ func New(cfg *Config, table *Table) *Server {
 	s.Stats.init()
 	s.intro.init()
 	s.initScripting()
+	s.tracking.init()
 	go s.expireLoop()
 	return s
 }
@@ -144,6 +147,7 @@ func (s *Server) RemoveClient(c *Client) {
 	s.unblock(c)
 	s.unwatchAll(c)
 	s.PubSub.unsubscribeAll(c)
+	s.disableTracking(c)
 	delete(s.monitors, c)
 	s.mu.Unlock()
 	s.clientsMu.Lock()
@@ -216,9 +220,22 @@ func (ctx *Ctx) SyntaxError() { ctx.Error(ErrSyntax) }
 // invalidates WATCHes, wakes clients blocked on the key and counts the
 // change for persistence.
 func (ctx *Ctx) Modified(key []byte) {
-	ctx.S.Dirty++
-	ctx.S.touchWatched(ctx.DB, key)
-	ctx.S.signalReady(ctx.DB, key)
+	s := ctx.S
+	s.Dirty++
+	s.touchWatched(ctx.DB, key)
+	s.signalReady(ctx.DB, key)
+	if s.tracking.clients > 0 {
+		s.trackingInvalidate(s.commandClient(ctx), key)
+	}
+}
+
+// commandClient is the client on whose behalf ctx runs: the caller of the
+// running script for the commands a script calls.
+func (s *Server) commandClient(ctx *Ctx) *Client {
+	if ctx.C == s.scripts.client && s.scripts.running != nil {
+		return s.scripts.running.caller
+	}
+	return ctx.C
 }
 
 // Exec runs one command for client c, as received from the network. It
@@ -297,6 +314,14 @@ func (s *Server) exec(c *Client, args [][]byte) {
 		s.waitBlocked(c) // releases and retakes the lock
 	}
 	s.serveReady()
+	if s.tracking.clients > 0 || len(s.tracking.held) > 0 {
+		if tr := c.tracking; tr != nil && tr.caching && c.Multi == nil {
+			// CLIENT CACHING applies to the next command only.
+			tr.caching = c.keepCaching
+		}
+		c.keepCaching = false
+		s.trackingAfterCommand()
+	}
 }
 
 // runHandler runs the command's handler. A panic in a handler is a bug in
@@ -330,6 +355,9 @@ func (s *Server) call(ctx *Ctx) {
 		s.effects.depth++
 	}
 	s.runHandler(ctx)
+	if s.tracking.clients > 0 && ctx.Cmd.Has(FlagReadonly) {
+		s.trackRead(s.commandClient(ctx), ctx.Cmd, ctx.Args)
+	}
 	if s.effects.sink != nil {
 		s.effects.depth--
 		s.recordEffect(ctx, dirty)
