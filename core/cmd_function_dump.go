@@ -37,7 +37,7 @@ func cmdFunctionRestore(ctx *Ctx) {
 	if len(ctx.Args) > 3 {
 		switch {
 		case len(ctx.Args) > 4:
-			ctx.Error(errRestorePolicy)
+			subcommandSyntaxError(ctx)
 			return
 		case ctx.ArgIs(3, "append"):
 		case ctx.ArgIs(3, "replace"):
