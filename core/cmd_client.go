@@ -571,7 +571,7 @@ func (s *Server) endPause() {
 }
 
 // pausedFor reports whether cmd must wait for the pause to end.
-func (s *Server) pausedFor(c *Client, cmd *Command) bool {
+func (s *Server) pausedFor(c *Client, cmd *Command, args [][]byte) bool {
 	p := &s.pause
 	if p.wake == nil {
 		return false
@@ -583,7 +583,11 @@ func (s *Server) pausedFor(c *Client, cmd *Command) bool {
 	if p.all {
 		return true
 	}
-	if cmd.Flags&(FlagWrite|FlagMayReplicate) != 0 {
+	flags := cmd.Flags
+	if cmd.flagsFor != nil && args != nil {
+		flags = cmd.flagsFor(s, args) // a no-writes script is not a write
+	}
+	if flags&(FlagWrite|FlagMayReplicate) != 0 {
 		return true
 	}
 	if cmd.Name == "exec" && c.Multi != nil {
@@ -598,8 +602,8 @@ func (s *Server) pausedFor(c *Client, cmd *Command) bool {
 
 // waitPause parks the client while the server is paused for cmd. It is
 // called and returns with the lock held.
-func (s *Server) waitPause(c *Client, cmd *Command) {
-	for s.pausedFor(c, cmd) {
+func (s *Server) waitPause(c *Client, cmd *Command, args [][]byte) {
+	for s.pausedFor(c, cmd, args) {
 		wake := s.pause.wake
 		t := time.NewTimer(time.Until(s.pause.until))
 		s.mu.Unlock()

@@ -294,7 +294,7 @@ func (s *Server) exec(c *Client, args [][]byte) {
 		return
 	}
 	if s.pause.wake != nil { // CLIENT PAUSE
-		s.waitPause(c, cmd)
+		s.waitPause(c, cmd, args)
 		start = time.Now()
 	}
 	if c.Multi != nil && !multiControl(cmd) {
