@@ -454,11 +454,11 @@ func cmsgpackUnpackLimit(L *lua.LState) int {
 // messages when deep nesting would exceed it; we count slots the same way.
 const cjsonLuaStackLimit = 8000
 
-// cjsonRaise raises msg as a Lua error without position information, as
-// luaL_error does when called from a C function: pcall in a script sees the
-// bare message, like in Redis.
+// cjsonRaise raises msg as luaL_error does from a C function: prefixed
+// with the calling Lua function's position, bare when the caller is Go
+// code such as pcall (compatRaise).
 func cjsonRaise(L *lua.LState, msg string) {
-	L.Error(lua.LString(msg), 0)
+	compatRaise(L, "%s", msg)
 }
 
 // cjsonCallName returns the name under which the running Go function was
