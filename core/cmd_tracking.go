@@ -192,4 +192,3 @@ func cmdClientTrackingInfo(ctx *Ctx) {
 		w.WriteBulkString(p)
 	}
 }
-

@@ -163,9 +163,9 @@ func (b *Builder) open(kind ValueKind, n, elems int) {
 	b.stack = append(b.stack, frame{v: Value{Kind: kind, Elems: make([]Value, 0, elems)}, want: elems})
 }
 
-func (b *Builder) WriteStatus(s string)     { b.add(Status(s)) }
-func (b *Builder) WriteError(s string)      { b.add(ErrorValue(s)) }
-func (b *Builder) WriteInt(n int64)         { b.add(Int(n)) }
+func (b *Builder) WriteStatus(s string) { b.add(Status(s)) }
+func (b *Builder) WriteError(s string)  { b.add(ErrorValue(s)) }
+func (b *Builder) WriteInt(n int64)     { b.add(Int(n)) }
 func (b *Builder) WriteBulk(p []byte) {
 	if !b.alias {
 		p = append([]byte{}, p...)
