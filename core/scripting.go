@@ -230,7 +230,7 @@ func (s *Server) busyRun() *scriptRun {
 func (s *Server) killScript(ctx *Ctx, eval bool) {
 	r := s.scripts.running
 	switch {
-	case r == nil || r.done:
+	case r == nil:
 		ctx.Error(ErrNotBusy)
 	case r.isEval != eval:
 		ctx.Error(r.busyError())
