@@ -28,6 +28,11 @@ var (
 	typeBytes       = reflect.TypeOf([]byte(nil))
 	typeArrayBuffer = reflect.TypeOf(goja.ArrayBuffer{})
 	typeBool        = reflect.TypeOf(true)
+	// goja's Map and Set objects are of class Object; their export types
+	// tell them apart (a Set exports as an array does).
+	typeMap     = reflect.TypeOf([][2]any{})
+	typeSetLike = reflect.TypeOf([]any{})
+	typePromise = reflect.TypeOf((*goja.Promise)(nil))
 )
 
 // maxSafeInteger is Number.MAX_SAFE_INTEGER: integers up to it convert
@@ -222,7 +227,11 @@ func (r *realm) value(v goja.Value, resp, depth int) core.Value {
 	case proto == r.replyProto:
 		return core.ErrorValue(o.Get("message").String())
 	}
-	switch o.ClassName() {
+	class := o.ClassName()
+	if t := o.ExportType(); t == typeMap || t == typeSetLike && class != "Array" {
+		return r.collection(o, t == typeMap, resp, depth)
+	}
+	switch class {
 	case "Error":
 		return core.ErrorValue(withCode(errorText(o)))
 	case "Array":
@@ -232,8 +241,6 @@ func (r *realm) value(v goja.Value, resp, depth int) core.Value {
 			out.Elems = append(out.Elems, r.value(o.Get(strconv.Itoa(i)), resp, depth+1))
 		}
 		return out
-	case "Map", "Set":
-		return r.collection(o, resp, depth)
 	case "Function", "AsyncFunction", "GeneratorFunction":
 		return core.ErrorValue("ERR cannot convert a function to a reply")
 	}
@@ -248,15 +255,14 @@ func (r *realm) value(v goja.Value, resp, depth int) core.Value {
 
 // collection converts a Map (to a map reply) or a Set (to a set reply),
 // in insertion order, through its forEach.
-func (r *realm) collection(o *goja.Object, resp, depth int) core.Value {
-	isMap := o.ClassName() == "Map"
+func (r *realm) collection(o *goja.Object, isMap bool, resp, depth int) core.Value {
 	out := core.Value{Kind: core.VSet, Elems: []core.Value{}}
 	if isMap {
 		out.Kind = core.VMap
 	}
 	forEach, ok := goja.AssertFunction(o.Get("forEach"))
 	if !ok {
-		return core.ErrorValue("ERR cannot convert a " + o.ClassName() + " without forEach to a reply")
+		return core.ErrorValue("ERR cannot convert a Map or Set without forEach to a reply")
 	}
 	cb := r.rt.ToValue(func(c goja.FunctionCall) goja.Value {
 		if isMap {

@@ -37,7 +37,7 @@ var errPending = errors.New("ERR the function returned a promise that never sett
 // time the call returns, so the promise is settled or never will be.
 func (r *realm) settle(res goja.Value) (goja.Value, error) {
 	o, ok := res.(*goja.Object)
-	if !ok || o.ClassName() != "Promise" {
+	if !ok || o.ExportType() != typePromise {
 		return res, nil
 	}
 	p, ok := o.Export().(*goja.Promise)
