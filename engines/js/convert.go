@@ -186,7 +186,7 @@ func (r *realm) value(v goja.Value, resp, depth int) core.Value {
 		return core.Value{Kind: core.VNull}
 	}
 	if depth >= maxReplyDepth {
-		return core.ErrorValue("ERR reply nested too deeply")
+		r.throw("ERR reply nested too deeply") // (or cyclic)
 	}
 	switch {
 	case goja.IsString(v):
