@@ -69,5 +69,3 @@ func call(t *testing.T, c *conformance.Client, args ...string) core.Value {
 	}
 	return v
 }
-
-
