@@ -18,7 +18,7 @@ import (
 // Engine is the JavaScript engine. EVAL scripts share one realm (a goja
 // runtime) whose globals and built-ins are frozen before any script runs,
 // so scripts cannot leave state behind; every library gets a realm of its
-// own, frozen once its top-level code has run. Reset(KindEval) replaces the
+// own, whose globalThis is frozen once its top-level code has run. Reset(KindEval) replaces the
 // EVAL realm (SCRIPT FLUSH); library realms go with their libraries.
 type Engine struct {
 	eval *realm

@@ -87,7 +87,7 @@ func newRealm(kind core.CodeKind) (*realm, error) {
 	}
 	if kind == core.KindEval {
 		// EVAL scripts share this realm: nothing they can reach may change.
-		if err := r.freeze(); err != nil {
+		if err := r.freeze(true); err != nil {
 			return nil, err
 		}
 	}
@@ -135,7 +135,7 @@ func syntaxError(err error) error {
 }
 
 // loadLibrary runs a library's top-level code, which may only register
-// functions, then freezes the realm.
+// functions, then freezes the realm's globalThis.
 func (r *realm) loadLibrary(code []byte, skipped int) ([]*core.Function, error) {
 	// The shebang's line becomes the strict directive.
 	src := "'use strict';" + strings.Repeat("\n", skipped) + string(code)
@@ -151,7 +151,7 @@ func (r *realm) loadLibrary(code []byte, skipped int) ([]*core.Function, error) 
 		}
 		return nil, fmt.Errorf("ERR Error registering functions: %s", r.errorMessage(err))
 	}
-	if err := r.freeze(); err != nil {
+	if err := r.freeze(false); err != nil {
 		return nil, err
 	}
 	return r.registered, nil
