@@ -124,3 +124,53 @@ func BenchmarkContractFCallCrowded(b *testing.B) {
 		}
 	}
 }
+
+// The same contract benchmarks for the JavaScript engine.
+
+const (
+	benchLibJS = "#!js name=benchlibjs\n" +
+		"redis.registerFunction('js_ret1', () => 1);\n" +
+		"redis.registerFunction('js_getset', (keys, args) => { redis.call('SET', keys[0], args[0]); return redis.call('GET', keys[0]); });\n" +
+		"redis.registerFunction('js_loop', () => { let s = 0; for (let i = 1; i <= 1000; i++) s += i * 2; return s; });\n"
+	bodyRet1JS   = "#!js\nreturn 1"
+	bodyGetSetJS = "#!js\nredis.call('SET', KEYS[0], ARGV[0]); return redis.call('GET', KEYS[0]);"
+)
+
+func newInProcessJS(b *testing.B) *inProcess {
+	p := newInProcess(b)
+	p.do(b, "FUNCTION", "LOAD", benchLibJS)
+	for _, body := range []string{bodyRet1JS, bodyGetSetJS} {
+		p.do(b, "SCRIPT", "LOAD", body)
+	}
+	return p
+}
+
+func benchContractJS(b *testing.B, args ...string) {
+	p := newInProcessJS(b)
+	a := make([][]byte, len(args))
+	for i, s := range args {
+		a[i] = []byte(s)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p.w.Reset()
+		p.s.Exec(p.c, a)
+	}
+	b.StopTimer()
+	if v := p.w.Values()[0]; v.Kind == core.VError {
+		b.Fatalf("%s", v.Str)
+	}
+}
+
+func BenchmarkContractJSFCallRet1(b *testing.B) { benchContractJS(b, "FCALL", "js_ret1", "0") }
+func BenchmarkContractJSFCallGetSet(b *testing.B) {
+	benchContractJS(b, "FCALL", "js_getset", "1", "k", "v")
+}
+func BenchmarkContractJSFCallLoop(b *testing.B) { benchContractJS(b, "FCALL", "js_loop", "0") }
+func BenchmarkContractJSEvalSHARet1(b *testing.B) {
+	benchContractJS(b, "EVALSHA", core.SHA1Hex([]byte(bodyRet1JS)), "0")
+}
+func BenchmarkContractJSEvalSHAGetSet(b *testing.B) {
+	benchContractJS(b, "EVALSHA", core.SHA1Hex([]byte(bodyGetSetJS)), "1", "k", "v")
+}

@@ -28,13 +28,19 @@ import (
 // stopped when the test ends.
 func StartPolyfn(t testing.TB, args ...string) string {
 	t.Helper()
+	return StartPolyfnWith(t, engines.Registry(), args...)
+}
+
+// StartPolyfnWith is StartPolyfn with the given scripting engines.
+func StartPolyfnWith(t testing.TB, reg *core.Registry, args ...string) string {
+	t.Helper()
 	cfg := core.NewConfig()
 	all := append([]string{"--port", "0", "--bind", "127.0.0.1"}, args...)
 	if err := cfg.LoadArgs(all); err != nil {
 		t.Fatalf("polyfn config: %v", err)
 	}
 	cs := core.New(cfg, core.DefaultTable())
-	cs.SetEngines(engines.Registry())
+	cs.SetEngines(reg)
 	srv, addrs, err := protocol.Listen(cs)
 	if err != nil {
 		t.Fatalf("polyfn listen: %v", err)

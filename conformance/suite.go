@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/engines"
 	"github.com/polyfn/polyfn/protocol"
 )
 
@@ -29,6 +30,7 @@ import (
 //	                          a resp3=> line follows); quoted with \r \n \xHH
 //	resp3=> "<reply>"         the expected reply under RESP3
 //	<engine>=> "<reply>"      the expected reply for one engine (both protocols)
+//	<engine> resp3=> "<reply>" the expected reply for one engine under RESP3
 //	=~ <regexp>               the reply bytes must match (e.g. durations)
 //	!conn NAME                switch connection (opened on first use, same protocol)
 //	!send COMMAND ...         send without reading; a later !recv reads it
@@ -39,8 +41,9 @@ import (
 // A file without a library for an engine is skipped for it. For Lua the
 // suite also runs every file against a real redis-server 7.0 and requires
 // the same expectations to hold there, so the recorded replies are
-// Redis's. Each file runs on a fresh server, once in RESP2 and once with
-// every connection in RESP3.
+// Redis's. Each file runs on a fresh server offering only the engine under
+// test (as redis-server offers only Lua, so FUNCTION STATS lists one
+// engine), once in RESP2 and once with every connection in RESP3.
 
 // Harness is what an engine's test hands the suite.
 type Harness struct {
@@ -70,7 +73,7 @@ func RunSuite(t *testing.T, h Harness) {
 				t.Skipf("no %s library in this case file", h.Engine)
 			}
 			for _, resp3 := range []bool{false, true} {
-				addr := StartPolyfn(t, append(append([]string{}, suiteArgs...), h.ServerArgs...)...)
+				addr := StartPolyfnWith(t, onlyEngine(t, h.Engine), append(append([]string{}, suiteArgs...), h.ServerArgs...)...)
 				if !recording() {
 					sf.run(t, h.Engine, addr, resp3)
 				}
@@ -85,6 +88,17 @@ func RunSuite(t *testing.T, h Harness) {
 			}
 		})
 	}
+}
+
+// onlyEngine is a registry with just the named engine of the full one.
+func onlyEngine(t *testing.T, name string) *core.Registry {
+	e, ok := engines.Registry().Get(name)
+	if !ok {
+		t.Fatalf("no engine %q", name)
+	}
+	r := core.NewRegistry()
+	r.Register(name, e)
+	return r
 }
 
 func tryRedisSuite(t *testing.T) (string, bool) {
@@ -272,7 +286,13 @@ func (sf *suiteFile) check(t *testing.T, st *suiteStep, target, engine, mode str
 		}
 		return
 	}
-	want, ok := st.expect[engine]
+	want, ok := "", false
+	if mode == "resp3" {
+		want, ok = st.expect[engine+" resp3"]
+	}
+	if !ok {
+		want, ok = st.expect[engine]
+	}
 	if !ok && mode == "resp3" {
 		want, ok = st.expect["resp3"]
 	}

@@ -4,6 +4,7 @@ package engines
 
 import (
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/engines/js"
 	"github.com/polyfn/polyfn/engines/lua"
 )
 
@@ -11,5 +12,6 @@ import (
 func Registry() *core.Registry {
 	r := core.NewRegistry()
 	r.Register("lua", lua.New())
+	r.Register("js", js.New())
 	return r
 }

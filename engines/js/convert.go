@@ -1,0 +1,285 @@
+package js
+
+import (
+	"math"
+	"math/big"
+	"reflect"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/dop251/goja"
+	"github.com/polyfn/polyfn/core"
+)
+
+// Conversions between core reply values and JavaScript values (README.md
+// has the table).
+//
+// Bytes: Redis values are bytes, JavaScript strings are UTF-16. A value
+// whose bytes are valid UTF-8 becomes a string (which converts back to
+// the same bytes); any other value becomes a Uint8Array, so no byte is
+// ever lost or replaced. Scripts may pass strings, Uint8Arrays and
+// ArrayBuffers wherever Redis takes bytes.
+
+// maxReplyDepth bounds the nesting of a reply converted either way (and
+// so catches cyclic structures).
+const maxReplyDepth = 1000
+
+var (
+	typeBytes       = reflect.TypeOf([]byte(nil))
+	typeArrayBuffer = reflect.TypeOf(goja.ArrayBuffer{})
+	typeBool        = reflect.TypeOf(true)
+	// goja's Map and Set objects are of class Object; their export types
+	// tell them apart (a Set exports as an array does).
+	typeMap     = reflect.TypeOf([][2]any{})
+	typeSetLike = reflect.TypeOf([]any{})
+	typePromise = reflect.TypeOf((*goja.Promise)(nil))
+)
+
+// maxSafeInteger is Number.MAX_SAFE_INTEGER: integers up to it convert
+// to numbers exactly; larger ones become BigInts.
+const maxSafeInteger = 1<<53 - 1
+
+// bytesValue converts bytes for the script: a string when they are
+// valid UTF-8, a Uint8Array (of a copy) otherwise.
+func (r *realm) bytesValue(b []byte) goja.Value {
+	if utf8.Valid(b) {
+		return r.rt.ToValue(string(b))
+	}
+	buf := r.rt.NewArrayBuffer(append([]byte(nil), b...))
+	o, err := r.uint8Array(nil, r.rt.ToValue(buf))
+	if err != nil {
+		panic(err)
+	}
+	return o
+}
+
+// byteArray is keys or args as a JavaScript array.
+func (r *realm) byteArray(items [][]byte) goja.Value {
+	vals := make([]any, len(items))
+	for i, b := range items {
+		vals[i] = r.bytesValue(b)
+	}
+	return r.rt.NewArray(vals...)
+}
+
+// newReplyError returns a ReplyError (an Error) whose message is msg.
+func (r *realm) newReplyError(msg string) *goja.Object {
+	o, err := r.replyError(nil, r.rt.ToValue(msg))
+	if err != nil {
+		panic(err)
+	}
+	return o
+}
+
+// newStatus returns a status reply object {ok: s}.
+func (r *realm) newStatus(s goja.Value) *goja.Object {
+	o := r.rt.CreateObject(r.statusProto)
+	o.Set("ok", s)
+	return o
+}
+
+// toJS converts a command's reply for the script. resp is the script's
+// protocol (redis.setResp): in RESP2 the reply is seen as a RESP2 client
+// would see it.
+func (r *realm) toJS(v core.Value, resp, depth int) goja.Value {
+	rt := r.rt
+	if depth > maxReplyDepth {
+		r.throw("ERR reply nested too deeply")
+	}
+	switch v.Kind {
+	case core.VInt:
+		if v.Int > maxSafeInteger || v.Int < -maxSafeInteger {
+			return rt.ToValue(big.NewInt(v.Int))
+		}
+		return rt.ToValue(v.Int)
+	case core.VBulk:
+		return r.bytesValue(v.Str)
+	case core.VStatus:
+		return r.newStatus(r.bytesValue(v.Str))
+	case core.VError:
+		return r.newReplyError(string(v.Str))
+	case core.VNull, core.VNullArray:
+		return goja.Null()
+	case core.VArray, core.VPush:
+		return r.jsArray(v.Elems, resp, depth)
+	case core.VSet:
+		if resp == 2 {
+			return r.jsArray(v.Elems, resp, depth)
+		}
+		set, _ := goja.AssertConstructor(rt.Get("Set"))
+		o, err := set(nil, r.jsArray(v.Elems, resp, depth))
+		if err != nil {
+			panic(err)
+		}
+		return o
+	case core.VMap:
+		if resp == 2 {
+			return r.jsArray(v.Elems, resp, depth)
+		}
+		pairs := make([]any, 0, len(v.Elems)/2)
+		for i := 0; i+1 < len(v.Elems); i += 2 {
+			pairs = append(pairs, rt.NewArray(r.toJS(v.Elems[i], resp, depth+1), r.toJS(v.Elems[i+1], resp, depth+1)))
+		}
+		m, _ := goja.AssertConstructor(rt.Get("Map"))
+		o, err := m(nil, rt.NewArray(pairs...))
+		if err != nil {
+			panic(err)
+		}
+		return o
+	case core.VDouble:
+		if resp == 2 {
+			return rt.ToValue(string(core.AppendDouble(nil, v.Float)))
+		}
+		return rt.ToValue(v.Float)
+	case core.VBool:
+		if resp == 2 {
+			return rt.ToValue(v.Int)
+		}
+		return rt.ToValue(v.Int != 0)
+	case core.VBigNumber:
+		if resp == 3 {
+			if n, ok := new(big.Int).SetString(string(v.Str), 10); ok {
+				return rt.ToValue(n)
+			}
+		}
+		return r.bytesValue(v.Str)
+	case core.VVerbatim:
+		return r.bytesValue(v.Str)
+	}
+	return goja.Null()
+}
+
+func (r *realm) jsArray(elems []core.Value, resp, depth int) *goja.Object {
+	vals := make([]any, len(elems))
+	for i, e := range elems {
+		vals[i] = r.toJS(e, resp, depth+1)
+	}
+	return r.rt.NewArray(vals...)
+}
+
+// reply converts a function's return value into its reply, for the
+// script's protocol (which decides how booleans are answered). Objects
+// are converted inside a call into the runtime, because reading them may
+// run script code (getters, a replaced Map forEach) that may throw or
+// loop until killed; err is then that exception or interruption.
+func (r *realm) reply(v goja.Value) (core.Value, error) {
+	resp := r.host.Resp()
+	if _, isObj := v.(*goja.Object); !isObj {
+		return r.value(v, resp, 0), nil
+	}
+	if r.converter == nil {
+		fn, _ := goja.AssertFunction(r.rt.ToValue(func(c goja.FunctionCall) goja.Value {
+			r.converted = r.value(c.Argument(0), int(c.Argument(1).ToInteger()), 0)
+			return goja.Undefined()
+		}))
+		r.converter = fn
+	}
+	r.converted = core.Value{}
+	_, err := r.converter(goja.Undefined(), v, r.rt.ToValue(resp))
+	out := r.converted
+	r.converted = core.Value{}
+	return out, err
+}
+
+func (r *realm) value(v goja.Value, resp, depth int) core.Value {
+	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
+		return core.Value{Kind: core.VNull}
+	}
+	if depth >= maxReplyDepth {
+		r.throw("ERR reply nested too deeply") // (or cyclic)
+	}
+	switch {
+	case goja.IsString(v):
+		return core.Value{Kind: core.VBulk, Str: []byte(v.String())}
+	case goja.IsNumber(v):
+		f := v.ToFloat()
+		if f == math.Trunc(f) && f >= -(1<<63) && f < 1<<63 {
+			return core.Int(v.ToInteger())
+		}
+		return core.Value{Kind: core.VDouble, Float: f}
+	case goja.IsBigInt(v):
+		return core.Value{Kind: core.VBigNumber, Str: []byte(v.String())}
+	}
+	if v.ExportType() == typeBool {
+		b := v.ToBoolean()
+		if resp == 2 {
+			if b {
+				return core.Int(1)
+			}
+			return core.Value{Kind: core.VNull}
+		}
+		return core.Value{Kind: core.VBool, Int: b2i(b)}
+	}
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return core.ErrorValue("ERR cannot convert a " + v.ExportType().String() + " to a reply")
+	}
+	if b, ok := exportBytes(o); ok {
+		return core.Value{Kind: core.VBulk, Str: append([]byte{}, b...)}
+	}
+	switch proto := o.Prototype(); {
+	case proto == r.statusProto:
+		ok := o.Get("ok")
+		if b, isBytes := exportBytes(ok); isBytes {
+			return core.Value{Kind: core.VStatus, Str: append([]byte{}, b...)}
+		}
+		return core.Status(ok.String())
+	case proto == r.replyProto:
+		return core.ErrorValue(o.Get("message").String())
+	}
+	class := o.ClassName()
+	if t := o.ExportType(); t == typeMap || t == typeSetLike && class != "Array" {
+		return r.collection(o, t == typeMap, resp, depth)
+	}
+	switch class {
+	case "Error":
+		return core.ErrorValue(withCode(errorText(o)))
+	case "Array":
+		n := int(o.Get("length").ToInteger())
+		out := core.Value{Kind: core.VArray, Elems: make([]core.Value, 0, n)}
+		for i := 0; i < n; i++ {
+			out.Elems = append(out.Elems, r.value(o.Get(strconv.Itoa(i)), resp, depth+1))
+		}
+		return out
+	case "Function", "AsyncFunction", "GeneratorFunction":
+		return core.ErrorValue("ERR cannot convert a function to a reply")
+	}
+	// Any other object is a map of its own enumerable string keys.
+	keys := o.Keys()
+	out := core.Value{Kind: core.VMap, Elems: make([]core.Value, 0, 2*len(keys))}
+	for _, k := range keys {
+		out.Elems = append(out.Elems, core.Value{Kind: core.VBulk, Str: []byte(k)}, r.value(o.Get(k), resp, depth+1))
+	}
+	return out
+}
+
+// collection converts a Map (to a map reply) or a Set (to a set reply),
+// in insertion order, through its forEach.
+func (r *realm) collection(o *goja.Object, isMap bool, resp, depth int) core.Value {
+	out := core.Value{Kind: core.VSet, Elems: []core.Value{}}
+	if isMap {
+		out.Kind = core.VMap
+	}
+	forEach, ok := goja.AssertFunction(o.Get("forEach"))
+	if !ok {
+		return core.ErrorValue("ERR cannot convert a Map or Set without forEach to a reply")
+	}
+	cb := r.rt.ToValue(func(c goja.FunctionCall) goja.Value {
+		if isMap {
+			out.Elems = append(out.Elems, r.value(c.Argument(1), resp, depth+1))
+		}
+		out.Elems = append(out.Elems, r.value(c.Argument(0), resp, depth+1))
+		return goja.Undefined()
+	})
+	if _, err := forEach(o, cb); err != nil {
+		panic(err)
+	}
+	return out
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
