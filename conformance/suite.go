@@ -91,7 +91,7 @@ func RunSuite(t *testing.T, h Harness) {
 }
 
 // onlyEngine is a registry with just the named engine of the full one.
-func onlyEngine(t *testing.T, name string) *core.Registry {
+func onlyEngine(t testing.TB, name string) *core.Registry {
 	e, ok := engines.Registry().Get(name)
 	if !ok {
 		t.Fatalf("no engine %q", name)
