@@ -25,6 +25,9 @@ func (s *Server) expireLoop() {
 			continue
 		}
 		s.activeExpireCycle(time.Now().Add(budget))
+		if s.tracking.clients > 0 {
+			s.trackingAfterCommand() // broadcasts of expired keys
+		}
 		s.mu.Unlock()
 	}
 }
@@ -32,7 +35,12 @@ func (s *Server) expireLoop() {
 func (s *Server) activeExpireCycle(deadline time.Time) {
 	for _, db := range s.DBs {
 		for db.ExpiresLen() > 0 {
-			sampled, deleted := db.ActiveExpire(time.Now().UnixMilli(), 16)
+			var gone func(string)
+			if s.tracking.clients > 0 {
+				// Expired keys are modified keys for client-side caches.
+				gone = func(k string) { s.trackingInvalidate(nil, []byte(k)) }
+			}
+			sampled, deleted := db.ActiveExpireFunc(time.Now().UnixMilli(), 16, gone)
 			s.Stats.ExpiredKeys += int64(deleted)
 			s.Dirty += int64(deleted)
 			if deleted*4 <= sampled || time.Now().After(deadline) {

@@ -266,6 +266,12 @@ func (db *DB) Random(now int64) (string, bool) {
 // call stopped, and deletes up to budget buckets' worth of expired ones.
 // It returns how many keys it sampled and how many it deleted.
 func (db *DB) ActiveExpire(now int64, budget int) (sampled, deleted int) {
+	return db.ActiveExpireFunc(now, budget, nil)
+}
+
+// ActiveExpireFunc is ActiveExpire calling gone (when not nil) with each
+// key it deletes.
+func (db *DB) ActiveExpireFunc(now int64, budget int, gone func(key string)) (sampled, deleted int) {
 	var dead []string
 	for i := 0; i < budget && db.expires.Len() > 0; i++ {
 		db.expireCursor = db.expires.Scan(db.expireCursor, func(k string, at *int64) {
@@ -280,6 +286,9 @@ func (db *DB) ActiveExpire(now int64, budget int) (sampled, deleted int) {
 	}
 	for _, k := range dead {
 		db.Delete(k)
+		if gone != nil {
+			gone(k)
+		}
 	}
 	return sampled, len(dead)
 }
