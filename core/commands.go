@@ -21,6 +21,9 @@ func DefaultTable() *Table {
 		registerScriptingCommands,
 		registerFunctionCommands,
 		registerFunctionDumpCommands,
+		registerHLLCommands,
+		registerGeoCommands,
+		registerSortCommands,
 	} {
 		register(t)
 	}
