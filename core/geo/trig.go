@@ -1,6 +1,9 @@
 package geo
 
-import "math"
+import (
+	"math"
+	"math/big"
+)
 
 // Redis computes distances with glibc's sin, cos and asin, which are
 // correctly rounded in all but extremely rare cases; Go's math package
@@ -78,41 +81,41 @@ func reduce(x float64) (dd, int) {
 	return r, int(int64(k) & 3)
 }
 
-func taylor(r, r2 dd) (s, c dd) {
-	term := r
-	s = r
-	for n := 2; n < 44; n += 2 {
-		term = term.mul(r2).div(dd{float64(n * (n + 1)), 0}).neg()
-		s = s.add(term)
-		if math.Abs(term.hi) < 1e-40 {
-			break
+// invFact[n] is 1/n! in double-double.
+var invFact = func() [32]dd {
+	var t [32]dd
+	f := new(big.Float).SetPrec(300).SetInt64(1)
+	for n := range t {
+		if n > 0 {
+			f.Mul(f, new(big.Float).SetPrec(300).SetInt64(int64(n)))
 		}
+		q := new(big.Float).SetPrec(300).Quo(new(big.Float).SetPrec(300).SetInt64(1), f)
+		hi, _ := q.Float64()
+		lo, _ := new(big.Float).SetPrec(300).Sub(q, new(big.Float).SetFloat64(hi)).Float64()
+		t[n] = dd{hi, lo}
 	}
-	term = dd{1, 0}
-	c = term
-	for n := 1; n < 44; n += 2 {
-		term = term.mul(r2).div(dd{float64(n * (n + 1)), 0}).neg()
-		c = c.add(term)
-		if math.Abs(term.hi) < 1e-40 {
-			break
-		}
+	return t
+}()
+
+// taylorSin and taylorCos evaluate the series (Horner form in r²) at a
+// reduced argument |r| <= π/4, to about 2^-106.
+func taylorSin(r, r2 dd) dd {
+	p := invFact[27]
+	for n := 25; n >= 1; n -= 2 {
+		p = p.mul(r2).neg().add(invFact[n])
 	}
-	return s, c
+	return p.mul(r)
 }
 
-func sinCos(x float64) (s, c dd) {
-	r, k := reduce(x)
-	s0, c0 := taylor(r, r.mul(r))
-	switch k {
-	case 0:
-		return s0, c0
-	case 1:
-		return c0, s0.neg()
-	case 2:
-		return s0.neg(), c0.neg()
+func taylorCos(r2 dd) dd {
+	p := invFact[26]
+	for n := 24; n >= 0; n -= 2 {
+		p = p.mul(r2).neg().add(invFact[n])
 	}
-	return c0.neg(), s0
+	return p
 }
+
+func taylor(r, r2 dd) (s, c dd) { return taylorSin(r, r2), taylorCos(r2) }
 
 // sin and cos return the correctly rounded sine and cosine (in practice:
 // double-double accuracy, rounded once), for moderate arguments.
@@ -120,7 +123,16 @@ func sin(x float64) float64 {
 	if x == 0 || math.IsInf(x, 0) || math.IsNaN(x) || math.Abs(x) > 1e6 {
 		return math.Sin(x)
 	}
-	s, _ := sinCos(x)
+	r, k := reduce(x)
+	var s dd
+	if k&1 == 0 {
+		s = taylorSin(r, r.mul(r))
+	} else {
+		s = taylorCos(r.mul(r))
+	}
+	if k >= 2 {
+		s = s.neg()
+	}
 	return s.hi + s.lo
 }
 
@@ -128,7 +140,16 @@ func cos(x float64) float64 {
 	if math.IsInf(x, 0) || math.IsNaN(x) || math.Abs(x) > 1e6 {
 		return math.Cos(x)
 	}
-	_, c := sinCos(x)
+	r, k := reduce(x)
+	var c dd
+	if k&1 == 0 {
+		c = taylorCos(r.mul(r))
+	} else {
+		c = taylorSin(r, r.mul(r))
+	}
+	if k == 1 || k == 2 {
+		c = c.neg()
+	}
 	return c.hi + c.lo
 }
 
@@ -139,7 +160,7 @@ func asin(x float64) float64 {
 		return y
 	}
 	yd := dd{y, 0}
-	for i := 0; i < 2; i++ {
+	for i := 0; i < 1; i++ {
 		r, k := reduce(yd.hi)
 		r = r.add(dd{yd.lo, 0})
 		s0, c0 := taylor(r, r.mul(r))
