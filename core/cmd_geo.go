@@ -2,8 +2,9 @@ package core
 
 import (
 	"bytes"
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 
 	"github.com/polyfn/polyfn/core/geo"
@@ -218,6 +219,13 @@ const (
 type geoPoint struct {
 	member                 string
 	long, lat, dist, score float64
+	exact                  bool // dist is exact (else a few ulps off)
+}
+
+func (p *geoPoint) makeExact(s *geo.Shape) {
+	if !p.exact {
+		p.dist, p.exact = s.Exact(p.long, p.lat), true
+	}
 }
 
 const (
@@ -377,13 +385,13 @@ func geoSearch(ctx *Ctx, srcIdx int, flags int) {
 	if count != 0 && int64(n) > count {
 		n = int(count)
 	}
-	switch order {
-	case geoSortAsc:
-		sort.SliceStable(pts, func(i, j int) bool { return pts[i].dist < pts[j].dist })
-	case geoSortDesc:
-		sort.SliceStable(pts, func(i, j int) bool { return pts[i].dist > pts[j].dist })
-	}
+	geoSortPoints(pts, n, order, &shape)
 	pts = pts[:n]
+	if withDist || storeDist {
+		for i := range pts {
+			pts[i].makeExact(&shape)
+		}
+	}
 	if storeKey == nil {
 		opts := 0
 		for _, w := range []bool{withDist, withCoord, withHash} {
@@ -431,6 +439,33 @@ func geoSearch(ctx *Ctx, srcIdx int, flags int) {
 	ctx.Store(storeKey, res, false)
 	ctx.S.Dirty += int64(n - 1)
 	ctx.W.WriteInt(int64(n))
+}
+
+// geoSortPoints orders pts by exact distance (stably, as glibc's merge
+// sort does) as far as the first n matter. It sorts by the approximate
+// distances, then computes exact ones for the first n and for any point
+// close enough to the n-th to trade places with it, and sorts those again.
+func geoSortPoints(pts []geoPoint, n int, order int, s *geo.Shape) {
+	if order == geoSortNone || n == 0 {
+		return
+	}
+	asc := func(a, b geoPoint) int { return cmp.Compare(a.dist, b.dist) }
+	desc := func(a, b geoPoint) int { return cmp.Compare(b.dist, a.dist) }
+	by := asc
+	if order == geoSortDesc {
+		by = desc
+	}
+	slices.SortStableFunc(pts, by)
+	last := pts[n-1].dist
+	k := n
+	for k < len(pts) && math.Abs(pts[k].dist-last) <= math.Abs(last)*1e-12+1e-12 {
+		k++
+	}
+	// Points before the cut may also trade places among themselves.
+	for i := 0; i < k; i++ {
+		pts[i].makeExact(s)
+	}
+	slices.SortStableFunc(pts[:k], by)
 }
 
 func geoMemberPos(ctx *Ctx, z *keyspace.ZSet, member []byte, s *geo.Shape) bool {
@@ -503,8 +538,8 @@ func geoCollect(z *keyspace.ZSet, s *geo.Shape, limit int) []geoPoint {
 		it := z.Iter(lo, false)
 		for r := lo; r < hi; r++ {
 			m, score, _ := it.Next()
-			if long, lat, dist, ok := s.Within(score); ok {
-				pts = append(pts, geoPoint{member: m, long: long, lat: lat, dist: dist, score: score})
+			if long, lat, dist, exact, ok := s.Within(score); ok {
+				pts = append(pts, geoPoint{member: m, long: long, lat: lat, dist: dist, score: score, exact: exact})
 			}
 			if len(pts) > 0 && limit > 0 && len(pts) >= limit {
 				break

@@ -178,19 +178,43 @@ func ScoreRange(h Hash) (min, max float64) {
 }
 
 // Within decodes a member's score and reports whether it lies inside the
-// shape, with its position and distance from the center (meters).
-func (s *Shape) Within(score float64) (long, lat, dist float64, ok bool) {
+// shape, with its position and its distance from the center (meters).
+// The distance is exact (Distance) when exact is set, else approximate
+// (a few ulps off, see approxDistance): membership is decided exactly,
+// computing the exact distance only near the border; callers compute
+// exact distances (Exact) for what they print or order.
+func (s *Shape) Within(score float64) (long, lat, dist float64, exact, ok bool) {
 	long, lat = FromScore(score)
 	if !s.Box {
-		dist = Distance(s.Long, s.Lat, long, lat)
-		return long, lat, dist, dist <= s.Radius*s.Conversion
+		r := s.Radius * s.Conversion
+		// The distance is at least the distance along the meridian,
+		// which needs no trigonometry.
+		if clearlyBeyond(LatDistance(s.Lat, lat), r) {
+			return long, lat, 0, false, false
+		}
+		d := approxDistance(s.Long, s.Lat, long, lat)
+		if clearlyBeyond(d, r) {
+			return long, lat, 0, false, false
+		}
+		if clearlyWithin(d, r) {
+			return long, lat, d, false, true
+		}
+		d = Distance(s.Long, s.Lat, long, lat)
+		return long, lat, d, true, d <= r
 	}
 	w, h := s.Width*s.Conversion, s.Height*s.Conversion
 	if LatDistance(lat, s.Lat) > h/2 {
-		return long, lat, 0, false
+		return long, lat, 0, false, false
 	}
-	if Distance(long, lat, s.Long, lat) > w/2 {
-		return long, lat, 0, false
+	d := approxDistance(long, lat, s.Long, lat)
+	if clearlyBeyond(d, w/2) {
+		return long, lat, 0, false, false
 	}
-	return long, lat, Distance(s.Long, s.Lat, long, lat), true
+	if !clearlyWithin(d, w/2) && Distance(long, lat, s.Long, lat) > w/2 {
+		return long, lat, 0, false, false
+	}
+	return long, lat, approxDistance(s.Long, s.Lat, long, lat), false, true
 }
+
+// Exact returns the exact distance of a point from the center.
+func (s *Shape) Exact(long, lat float64) float64 { return Distance(s.Long, s.Lat, long, lat) }

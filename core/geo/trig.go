@@ -97,19 +97,38 @@ var invFact = func() [32]dd {
 	return t
 }()
 
+// terms returns the highest power the series needs at |r| <= π/4: the
+// first n (of the parity of first) whose term r^n/n! is below 2^-112.
+func terms(r float64, first int) int {
+	ar := math.Abs(r)
+	if ar == 0 {
+		return first
+	}
+	p := math.Pow(ar, float64(first))
+	for n := first; n < 27; n += 2 {
+		if p*invFact[n].hi < 0x1p-112 {
+			return n
+		}
+		p *= ar * ar
+	}
+	return 27 - (first+1)%2
+}
+
 // taylorSin and taylorCos evaluate the series (Horner form in r²) at a
 // reduced argument |r| <= π/4, to about 2^-106.
 func taylorSin(r, r2 dd) dd {
-	p := invFact[27]
-	for n := 25; n >= 1; n -= 2 {
+	top := terms(r.hi, 1)
+	p := invFact[top]
+	for n := top - 2; n >= 1; n -= 2 {
 		p = p.mul(r2).neg().add(invFact[n])
 	}
 	return p.mul(r)
 }
 
 func taylorCos(r2 dd) dd {
-	p := invFact[26]
-	for n := 24; n >= 0; n -= 2 {
+	top := terms(math.Sqrt(r2.hi), 0)
+	p := invFact[top]
+	for n := top - 2; n >= 0; n -= 2 {
 		p = p.mul(r2).neg().add(invFact[n])
 	}
 	return p
