@@ -441,31 +441,64 @@ func geoSearch(ctx *Ctx, srcIdx int, flags int) {
 	ctx.W.WriteInt(int64(n))
 }
 
-// geoSortPoints orders pts by exact distance (stably, as glibc's merge
-// sort does) as far as the first n matter. It sorts by the approximate
-// distances, then computes exact ones for the first n and for any point
-// close enough to the n-th to trade places with it, and sorts those again.
+// geoSortPoints orders pts by exact distance as far as the first n
+// matter, as Redis does: glibc's (stable, merge) qsort when all are
+// returned, its partial quicksort (pqsort) otherwise. Distances are
+// mostly approximate here (a few ulps off): the sort runs on them, and
+// exact distances are computed only where near-equal values could make
+// the order differ.
 func geoSortPoints(pts []geoPoint, n int, order int, s *geo.Shape) {
 	if order == geoSortNone || n == 0 {
 		return
 	}
-	asc := func(a, b geoPoint) int { return cmp.Compare(a.dist, b.dist) }
-	desc := func(a, b geoPoint) int { return cmp.Compare(b.dist, a.dist) }
-	by := asc
+	by := func(a, b *geoPoint) int { return cmp.Compare(a.dist, b.dist) }
 	if order == geoSortDesc {
-		by = desc
+		by = func(a, b *geoPoint) int { return cmp.Compare(b.dist, a.dist) }
 	}
-	slices.SortStableFunc(pts, by)
+	byVal := func(a, b geoPoint) int { return by(&a, &b) }
+	near := func(x, y float64) bool { return x != y && math.Abs(x-y) <= math.Abs(y)*1e-12+1e-12 }
+	if n == len(pts) {
+		slices.SortStableFunc(pts, byVal)
+		// Exact distances for any run of near-equal neighbours, then
+		// sort again (stable: exact ties keep their order).
+		fix := false
+		for i := 1; i < len(pts); i++ {
+			if near(pts[i].dist, pts[i-1].dist) || (pts[i].dist == pts[i-1].dist && pts[i].exact != pts[i-1].exact) {
+				pts[i].makeExact(s)
+				pts[i-1].makeExact(s)
+				fix = true
+			}
+		}
+		if fix {
+			for i := range pts {
+				pts[i].makeExact(s)
+			}
+			slices.SortStableFunc(pts, byVal)
+		}
+		return
+	}
+	orig := slices.Clone(pts)
+	pqsort(pts, by, 0, n-1)
+	exact := true
+	for i := range pts {
+		exact = exact && pts[i].exact
+	}
+	if exact {
+		return
+	}
 	last := pts[n-1].dist
-	k := n
-	for k < len(pts) && math.Abs(pts[k].dist-last) <= math.Abs(last)*1e-12+1e-12 {
-		k++
+	for i := range pts {
+		d := pts[i].dist
+		if (i < n && i > 0 && near(d, pts[i-1].dist)) || (i >= n && (near(d, last) || d == last)) {
+			// The approximation could decide this order: redo it exactly.
+			copy(pts, orig)
+			for i := range pts {
+				pts[i].makeExact(s)
+			}
+			pqsort(pts, by, 0, n-1)
+			return
+		}
 	}
-	// Points before the cut may also trade places among themselves.
-	for i := 0; i < k; i++ {
-		pts[i].makeExact(s)
-	}
-	slices.SortStableFunc(pts[:k], by)
 }
 
 func geoMemberPos(ctx *Ctx, z *keyspace.ZSet, member []byte, s *geo.Shape) bool {

@@ -3,7 +3,7 @@ package core
 import (
 	"bytes"
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/polyfn/polyfn/core/keyspace"
 )
@@ -134,11 +134,15 @@ func sortGeneric(ctx *Ctx, readonly bool) {
 				bad = true
 			}
 		}
-		cmp := sortComparator(items, alpha, sortBy != nil, storeKey != nil)
+		cmp := sortComparator(alpha, sortBy != nil, storeKey != nil)
 		if desc {
-			sort.SliceStable(items, func(i, j int) bool { return cmp(j, i) < 0 })
+			asc := cmp
+			cmp = func(a, b *sortItem) int { return -asc(a, b) }
+		}
+		if sortBy != nil && (start != 0 || end != int64(len(items))-1) {
+			pqsort(items, cmp, int(start), int(end))
 		} else {
-			sort.SliceStable(items, func(i, j int) bool { return cmp(i, j) < 0 })
+			slices.SortStableFunc(items, func(a, b sortItem) int { return cmp(&a, &b) })
 		}
 		if bad {
 			ctx.Error(ErrSortScoreNotDouble)
@@ -260,10 +264,9 @@ func sortLoad(e *keyspace.Entry, kind keyspace.Kind, dontsort, desc bool, start,
 }
 
 // sortComparator returns Redis's sortCompare over items (ascending).
-func sortComparator(items []sortItem, alpha, byPattern, store bool) func(i, j int) int {
+func sortComparator(alpha, byPattern, store bool) func(a, b *sortItem) int {
 	if !alpha {
-		return func(i, j int) int {
-			a, b := &items[i], &items[j]
+		return func(a, b *sortItem) int {
 			switch {
 			case a.score > b.score:
 				return 1
@@ -274,8 +277,7 @@ func sortComparator(items []sortItem, alpha, byPattern, store bool) func(i, j in
 		}
 	}
 	if byPattern {
-		return func(i, j int) int {
-			a, b := &items[i], &items[j]
+		return func(a, b *sortItem) int {
 			switch {
 			case !a.hasBy && !b.hasBy:
 				return 0
@@ -289,11 +291,11 @@ func sortComparator(items []sortItem, alpha, byPattern, store bool) func(i, j in
 			return bytes.Compare(cString(a.cmp), cString(b.cmp))
 		}
 	}
-	return func(i, j int) int {
+	return func(a, b *sortItem) int {
 		if store {
-			return bytes.Compare(items[i].obj, items[j].obj)
+			return bytes.Compare(a.obj, b.obj)
 		}
-		return bytes.Compare(cString(items[i].obj), cString(items[j].obj))
+		return bytes.Compare(cString(a.obj), cString(b.obj))
 	}
 }
 
@@ -302,7 +304,9 @@ func sortComparator(items []sortItem, alpha, byPattern, store bool) func(i, j in
 // range errors and NaN. An empty string is 0.
 func sortStrtod(b []byte) (float64, bool) {
 	v, n, erange, _ := strtodPrefix(b)
-	if n < len(b) && b[n] != 0 || erange || math.IsNaN(v) {
+	// glibc also reports ERANGE for results that underflow to subnormals.
+	subnormal := v != 0 && math.Abs(v) < 0x1p-1022
+	if n < len(b) && b[n] != 0 || erange || subnormal || math.IsNaN(v) {
 		return v, false
 	}
 	return v, true
