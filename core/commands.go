@@ -22,6 +22,9 @@ func DefaultTable() *Table {
 		registerScriptingCommands,
 		registerFunctionCommands,
 		registerFunctionDumpCommands,
+		registerHLLCommands,
+		registerGeoCommands,
+		registerSortCommands,
 	} {
 		register(t)
 	}

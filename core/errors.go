@@ -180,3 +180,26 @@ const (
 const (
 	ErrShebangEngineInvalid = "ERR Invalid engine in script shebang"
 )
+
+// HyperLogLog, geo and SORT.
+const (
+	ErrHLLWrongType       = "WRONGTYPE Key is not a valid HyperLogLog string value."
+	ErrHLLCorrupt         = "INVALIDOBJ Corrupted HLL object detected"
+	ErrHLLNoKey           = "ERR The specified key does not exist"
+	ErrHLLNotSparse       = "ERR HLL encoding is not sparse"
+	fmtHLLUnknownDebug    = "ERR Unknown PFDEBUG subcommand '%s'"
+	fmtGeoBadLonLat       = "ERR invalid longitude,latitude pair %s,%s"
+	ErrGeoUnit            = "ERR unsupported unit provided. please use M, KM, FT, MI"
+	ErrGeoNeedRadius      = "ERR need numeric radius"
+	ErrGeoNeedWidth       = "ERR need numeric width"
+	ErrGeoNeedHeight      = "ERR need numeric height"
+	ErrGeoRadiusNegative  = "ERR radius cannot be negative"
+	ErrGeoBoxNegative     = "ERR height or width cannot be negative"
+	ErrGeoMember          = "ERR could not decode requested zset member"
+	ErrGeoCount           = "ERR COUNT must be > 0"
+	ErrGeoAnyNeedsCount   = "ERR the ANY argument requires COUNT argument"
+	fmtGeoStoreWith       = "ERR %s is not compatible with WITHDIST, WITHHASH and WITHCOORD options"
+	fmtGeoFromOne         = "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for %s"
+	fmtGeoByOne           = "ERR exactly one of BYRADIUS and BYBOX can be specified for %s"
+	ErrSortScoreNotDouble = "ERR One or more scores can't be converted into double"
+)

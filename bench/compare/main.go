@@ -62,6 +62,36 @@ func scriptCommand(test string) []string {
 	return append([]string{"EVALSHA", hex.EncodeToString(sum[:])}, keys...)
 }
 
+// Data-type benchmarks with custom command lines: HyperLogLog and geo.
+// __rand_int__ is replaced by redis-benchmark (-r 100000). The geo set and
+// the second HyperLogLog are loaded first (setupData).
+var customCommands = map[string][]string{
+	"pfadd":     {"PFADD", "bench:hll", "e:__rand_int__"},
+	"pfcount":   {"PFCOUNT", "bench:hll"},
+	"pfcount2":  {"PFCOUNT", "bench:hll", "bench:hll2"},
+	"geoadd":    {"GEOADD", "bench:geo2", "13.__rand_int__", "38.__rand_int__", "m:__rand_int__"},
+	"geosearch": {"GEOSEARCH", "bench:geo", "FROMLONLAT", "13.5", "38.5", "BYRADIUS", "5", "km", "ASC", "COUNT", "10"},
+}
+
+var customTests = []string{"pfadd", "pfcount", "pfcount2", "geoadd", "geosearch"}
+
+// setupData loads a 100x100 grid of points (0.01 degree apart) into
+// bench:geo and 10,000 elements into bench:hll2.
+func setupData(addr string) {
+	load(addr, 10000, func(i int) []string {
+		lon := 13 + float64(i%100)*0.01
+		lat := 38 + float64(i/100)*0.01
+		return []string{"GEOADD", "bench:geo", strconv.FormatFloat(lon, 'f', 4, 64), strconv.FormatFloat(lat, 'f', 4, 64), "p" + strconv.Itoa(i)}
+	})
+	load(addr, 100, func(i int) []string {
+		args := []string{"PFADD", "bench:hll2"}
+		for j := 0; j < 100; j++ {
+			args = append(args, strconv.Itoa(i*100+j))
+		}
+		return args
+	})
+}
+
 // setupScripts loads the benchmark scripts and library into a server.
 func setupScripts(addr string) {
 	var cmds [][]string
@@ -76,7 +106,7 @@ func main() {
 	n := flag.Int("n", 200000, "requests per redis-benchmark run")
 	clients := flag.Int("c", 50, "parallel clients")
 	rounds := flag.Int("rounds", 3, "alternating rounds per test (the median is kept)")
-	only := flag.String("t", strings.Join(tests, ","), "tests to run (scripting: "+strings.Join(scriptTests, ",")+"; \"scripts\" for all of them)")
+	only := flag.String("t", strings.Join(tests, ","), "tests to run (scripting: "+strings.Join(scriptTests, ",")+"; \"scripts\" for all of them; "+strings.Join(customTests, ",")+"; \"hllgeo\" for those)")
 	skipMem := flag.Bool("skip-mem", false, "skip the memory comparison")
 	skipThroughput := flag.Bool("skip-throughput", false, "skip redis-benchmark")
 	flag.Parse()
@@ -91,8 +121,11 @@ func main() {
 
 	if !*skipThroughput {
 		list := strings.Split(*only, ",")
-		if *only == "scripts" {
+		switch *only {
+		case "scripts":
 			list = scriptTests
+		case "hllgeo":
+			list = customTests
 		}
 		throughput(bin, dir, list, *n, *clients, *rounds)
 	}
@@ -152,7 +185,9 @@ func (s *server) rss() int64 {
 
 func redisBenchmark(port int, test string, n, clients, pipeline int) float64 {
 	args := []string{"-p", strconv.Itoa(port), "-n", strconv.Itoa(n), "-c", strconv.Itoa(clients), "-P", strconv.Itoa(pipeline), "--csv"}
-	if cmd := scriptCommand(test); cmd != nil {
+	if cmd := customCommands[test]; cmd != nil {
+		args = append(append(args, "-r", "100000"), cmd...)
+	} else if cmd := scriptCommand(test); cmd != nil {
 		args = append(args, cmd...)
 	} else {
 		args = append(args, "-t", test)
@@ -187,6 +222,8 @@ func throughput(bin, dir string, tests []string, n, clients, rounds int) {
 	defer poly.stop()
 	setupScripts(redis.addr())
 	setupScripts(poly.addr())
+	setupData(redis.addr())
+	setupData(poly.addr())
 	fmt.Printf("redis-benchmark -n %d -c %d, median of %d alternating rounds (ops/s)\n", n, clients, rounds)
 	fmt.Printf("%-12s %4s %12s %12s %7s\n", "test", "-P", "redis", "polyfn", "ratio")
 	for _, pipeline := range []int{1, 16} {
