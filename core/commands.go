@@ -22,6 +22,7 @@ func DefaultTable() *Table {
 		registerScriptingCommands,
 		registerFunctionCommands,
 		registerFunctionDumpCommands,
+		registerDumpCommands,
 	} {
 		register(t)
 	}
