@@ -21,8 +21,9 @@ func registerDumpCommands(t *Table) {
 func (s *Server) dumpOptions() rdbvalue.Options {
 	compress, _ := s.Config.Get("rdbcompression")
 	return rdbvalue.Options{
-		Compress: compress == "yes",
-		ListFill: int(s.Config.Int("list-max-listpack-size")),
+		Compress:          compress == "yes",
+		ListFill:          int(s.Config.Int("list-max-listpack-size")),
+		ListCompressDepth: int(s.Config.Int("list-compress-depth")),
 	}
 }
 

@@ -60,6 +60,10 @@ type Options struct {
 	// to split a list into listpacks (negative: -1..-5 for 4..64 KiB,
 	// positive: an element count, bounded by 8 KiB).
 	ListFill int
+	// ListCompressDepth is list-compress-depth: when positive, the nodes
+	// that many places away from both ends are LZF compressed as a
+	// quicklist compresses them, and written in that form.
+	ListCompressDepth int
 }
 
 // Dump returns the DUMP payload of v (a string as []byte, or a
@@ -98,7 +102,7 @@ func WriteValue(w *rdb.Writer, v any, opt Options) error {
 		w.WriteString(x)
 	case *keyspace.List:
 		w.WriteType(TypeListQuicklist2)
-		writeList(w, x, opt.ListFill)
+		writeList(w, x, opt.ListFill, opt.ListCompressDepth)
 	case *keyspace.Set:
 		if x.IsIntset() {
 			w.WriteType(TypeSetIntset)
@@ -190,41 +194,39 @@ func D2String(dst []byte, v float64) []byte {
 }
 
 // Quicklist node sizing (quicklist.c): the byte limits of negative fills
-// and the safety limit for count-based fills.
+// (-1..-5; smaller fills use the last), the safety limit for count-based
+// fills, and the per-entry overhead estimate.
 var fillBytes = [...]int{4096, 8192, 16384, 32768, 65536}
 
-const nodeSafetyLimit = 8192
+const (
+	nodeSafetyLimit      = 8192
+	sizeEstimateOverhead = 8
+)
 
 // nodeAllows reports whether a quicklist node of lpBytes bytes and count
 // entries may take one more element of sz bytes
-// (_quicklistNodeAllowInsert).
+// (_quicklistNodeAllowInsert and quicklistNodeExceedsLimit).
 func nodeAllows(lpBytes, count, sz, fill int) bool {
-	overhead := 1
-	if sz >= 254 {
-		overhead = 5
-	}
-	switch {
-	case sz < 64:
-		overhead++
-	case sz < 16384:
-		overhead += 2
-	default:
-		overhead += 5
-	}
-	newSz := lpBytes + sz + overhead
+	newSz := lpBytes + sz + sizeEstimateOverhead
 	if fill < 0 {
-		off := -fill - 1
-		if off < len(fillBytes) && newSz <= fillBytes[off] {
-			return true
-		}
+		off := min(-fill-1, len(fillBytes)-1)
+		return newSz <= fillBytes[off]
 	}
 	if newSz > nodeSafetyLimit {
 		return false
 	}
-	return count < fill
+	return count+1 <= max(fill, 1)
 }
 
-func writeList(w *rdb.Writer, l *keyspace.List, fill int) {
+// Quicklist node compression (__quicklistCompressNode): nodes smaller
+// than minCompressBytes stay plain, and so do nodes that LZF does not
+// shrink by more than minCompressImprove bytes.
+const (
+	minCompressBytes   = 48
+	minCompressImprove = 8
+)
+
+func writeList(w *rdb.Writer, l *keyspace.List, fill, depth int) {
 	var nodes [][]byte
 	var cur *ListpackBuilder
 	it := l.Iter(0, false)
@@ -242,8 +244,17 @@ func writeList(w *rdb.Writer, l *keyspace.List, fill int) {
 		nodes = append(nodes, cur.Finish())
 	}
 	w.WriteLen(uint64(len(nodes)))
-	for _, n := range nodes {
+	for i, n := range nodes {
 		w.WriteLen(containerPacked)
+		if depth > 0 && i >= depth && i < len(nodes)-depth && len(n) >= minCompressBytes {
+			if c := rdb.CompressLZF(n, len(n)); c != nil && len(c)+minCompressImprove < len(n) {
+				w.WriteRaw([]byte{0xC3})
+				w.WriteLen(uint64(len(c)))
+				w.WriteLen(uint64(len(n)))
+				w.WriteRaw(c)
+				continue
+			}
+		}
 		w.WriteString(n)
 	}
 }
