@@ -25,6 +25,7 @@ func DefaultTable() *Table {
 		registerHLLCommands,
 		registerGeoCommands,
 		registerSortCommands,
+		registerDumpCommands,
 	} {
 		register(t)
 	}

@@ -203,3 +203,16 @@ const (
 	fmtGeoByOne           = "ERR exactly one of BYRADIUS and BYBOX can be specified for %s"
 	ErrSortScoreNotDouble = "ERR One or more scores can't be converted into double"
 )
+
+// DUMP and RESTORE.
+const (
+	ErrBusyKey       = "BUSYKEY Target key name already exists."
+	ErrRestoreTTL    = "ERR Invalid TTL value, must be >= 0"
+	ErrRestoreIdle   = "ERR Invalid IDLETIME value, must be >= 0"
+	ErrRestoreFreq   = "ERR Invalid FREQ value, must be >= 0 and <= 255"
+	ErrBadDataFormat = "ERR Bad data format"
+	// ErrDumpStream and ErrDumpUnknownType are polyfn's: values it cannot
+	// serialise yet.
+	ErrDumpStream      = "ERR DUMP of stream values is not supported yet"
+	ErrDumpUnknownType = "ERR DUMP of this value type is not supported"
+)
