@@ -547,10 +547,6 @@ func cmdXSetID(ctx *Ctx) {
 		ctx.Error(ErrNoSuchKey)
 		return
 	}
-	if id.Less(s.MaxDeletedID) {
-		ctx.Error(ErrStreamSetIDCurMaxDel)
-		return
-	}
 	if s.Len() > 0 {
 		if id.Less(s.LastLiveID()) {
 			ctx.Error(ErrStreamSetIDSmall)

@@ -197,7 +197,6 @@ const (
 	ErrStreamExhausted         = "ERR The stream has exhausted the last possible ID, unable to add more items"
 	ErrStreamEntriesAddedNeg   = "ERR entries_added must be positive"
 	ErrStreamSetIDMaxDel       = "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id"
-	ErrStreamSetIDCurMaxDel    = "ERR The ID specified in XSETID is smaller than current max_deleted_entry_id"
 	ErrStreamSetIDSmall        = "ERR The ID specified in XSETID is smaller than the target stream top item"
 	ErrStreamSetIDEntriesAdded = "ERR The entries_added specified in XSETID is smaller than the target stream length"
 	ErrStreamUnbalanced        = "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified."

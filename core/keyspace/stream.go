@@ -180,7 +180,9 @@ func lpStrSize(b []byte) int {
 	return n + 5
 }
 
-func (n *streamNode) lpBytes() int { return n.lpRest + lpIntSize(int64(n.live)) + lpIntSize(int64(n.deleted)) }
+func (n *streamNode) lpBytes() int {
+	return n.lpRest + lpIntSize(int64(n.live)) + lpIntSize(int64(n.deleted))
+}
 
 // StreamListpackMaxSize caps node sizes as Redis does.
 const StreamListpackMaxSize = 1 << 30

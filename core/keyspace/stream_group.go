@@ -40,13 +40,13 @@ type PEL struct{ l *idList[*NACK] }
 // NewPEL returns an empty pending entries list.
 func NewPEL() *PEL { return &PEL{newIDList[*NACK]()} }
 
-func (p *PEL) Len() int                         { return p.l.Len() }
-func (p *PEL) Get(id StreamID) (*NACK, bool)    { return p.l.Get(id) }
-func (p *PEL) Set(id StreamID, n *NACK) bool    { return p.l.Set(id, n) }
-func (p *PEL) Delete(id StreamID) bool          { return p.l.Delete(id) }
-func (p *PEL) First() (StreamID, *NACK, bool)   { return pelItem(p.l.First()) }
-func (p *PEL) Last() (StreamID, *NACK, bool)    { return pelItem(p.l.Last()) }
-func (p *PEL) Seek(id StreamID) *PELCursor      { return &PELCursor{p.l.SeekGE(id)} }
+func (p *PEL) Len() int                       { return p.l.Len() }
+func (p *PEL) Get(id StreamID) (*NACK, bool)  { return p.l.Get(id) }
+func (p *PEL) Set(id StreamID, n *NACK) bool  { return p.l.Set(id, n) }
+func (p *PEL) Delete(id StreamID) bool        { return p.l.Delete(id) }
+func (p *PEL) First() (StreamID, *NACK, bool) { return pelItem(p.l.First()) }
+func (p *PEL) Last() (StreamID, *NACK, bool)  { return pelItem(p.l.Last()) }
+func (p *PEL) Seek(id StreamID) *PELCursor    { return &PELCursor{p.l.SeekGE(id)} }
 func pelItem(n *idNode[*NACK]) (StreamID, *NACK, bool) {
 	if n == nil {
 		return StreamID{}, nil, false
