@@ -399,7 +399,7 @@ func cmdXClaim(ctx *Ctx) {
 			if !s.Lookup(id) {
 				continue
 			}
-			nack = &keyspace.NACK{}
+			nack = &keyspace.NACK{DeliveryTime: now, DeliveryCount: 1}
 			g.PEL.Set(id, nack)
 			found = true
 		}
