@@ -350,10 +350,7 @@ func (n *streamNode) decodeAt(pos int, e *StreamEntry) {
 		l, k := binary.Uvarint(b[p:])
 		p += k + int(l)
 	}
-	for b[p] >= 0x80 { // the reversed length: continuation bytes first
-		p++
-	}
-	e.end = p + 1
+	e.end = p + uvarintLen(p-pos) // then the reversed length
 }
 
 // prevStart returns the start offset of the entry ending at end.
@@ -596,3 +593,4 @@ func raxCount(keys [][16]byte, depth int) int {
 	}
 	return total
 }
+
