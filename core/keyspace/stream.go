@@ -593,4 +593,3 @@ func raxCount(keys [][16]byte, depth int) int {
 	}
 	return total
 }
-
