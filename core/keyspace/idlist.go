@@ -70,7 +70,8 @@ func (l *idList[V]) Set(id StreamID, v V) bool {
 		}
 		l.level = lvl
 	}
-	nd := &idNode[V]{id: id, val: v, next: make([]*idNode[V], lvl)}
+	nd := newIDNode[V](lvl)
+	nd.id, nd.val = id, v
 	for i := 0; i < lvl; i++ {
 		nd.next[i] = update[i].next[i]
 		update[i].next[i] = nd
@@ -155,3 +156,33 @@ func (l *idList[V]) SeekLE(id StreamID) *idNode[V] {
 
 // Next returns the following node (nil at the end).
 func (n *idNode[V]) Next() *idNode[V] { return n.next[0] }
+
+// newIDNode allocates a node with its forward pointers in the same
+// allocation for the common low levels, so that a search step touches
+// one cache line instead of two.
+func newIDNode[V any](lvl int) *idNode[V] {
+	switch lvl {
+	case 1:
+		x := &struct {
+			n idNode[V]
+			a [1]*idNode[V]
+		}{}
+		x.n.next = x.a[:]
+		return &x.n
+	case 2:
+		x := &struct {
+			n idNode[V]
+			a [2]*idNode[V]
+		}{}
+		x.n.next = x.a[:]
+		return &x.n
+	case 3, 4:
+		x := &struct {
+			n idNode[V]
+			a [4]*idNode[V]
+		}{}
+		x.n.next = x.a[:lvl]
+		return &x.n
+	}
+	return &idNode[V]{next: make([]*idNode[V], lvl)}
+}
