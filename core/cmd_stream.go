@@ -200,6 +200,25 @@ func collectRange(s *keyspace.Stream, start, end StreamID, rev bool, count int64
 	return out
 }
 
+// writeRange writes up to count (0: all) live entries in [start, end]:
+// one pass counts them, a second writes them (no copies, no allocation).
+func writeRange(w ReplyWriter, s *keyspace.Stream, start, end StreamID, rev bool, count int64) {
+	n := int64(0)
+	s.Range(start, end, rev, func(*keyspace.StreamEntry) bool {
+		n++
+		return count == 0 || n < count
+	})
+	w.WriteArray(int(n))
+	if n == 0 {
+		return
+	}
+	s.Range(start, end, rev, func(e *keyspace.StreamEntry) bool {
+		writeEntry(w, e)
+		n--
+		return n > 0
+	})
+}
+
 func writeEntries(w ReplyWriter, es []keyspace.StreamEntry) {
 	w.WriteArray(len(es))
 	for i := range es {
@@ -424,7 +443,8 @@ func cmdXDel(ctx *Ctx) {
 		ctx.W.WriteInt(0)
 		return
 	}
-	ids := make([]StreamID, 0, len(ctx.Args)-2)
+	var idbuf [8]StreamID
+	ids := idbuf[:0]
 	for _, a := range ctx.Args[2:] {
 		id, ok := parseID(ctx, a, 0, true, nil)
 		if !ok {
@@ -500,8 +520,7 @@ func xrangeGeneric(ctx *Ctx, rev bool) {
 		ctx.W.WriteNullArray()
 		return
 	}
-	var buf [16]keyspace.StreamEntry
-	writeEntries(ctx.W, collectRange(s, start, end, rev, max(count, 0), buf[:]))
+	writeRange(ctx.W, s, start, end, rev, max(count, 0))
 }
 
 func cmdXSetID(ctx *Ctx) {

@@ -158,7 +158,8 @@ func cmdXAck(ctx *Ctx) {
 		ctx.W.WriteInt(0)
 		return
 	}
-	ids := make([]StreamID, 0, len(ctx.Args)-3)
+	var idbuf [8]StreamID
+	ids := idbuf[:0]
 	for _, a := range ctx.Args[3:] {
 		id, ok := parseID(ctx, a, 0, true, nil)
 		if !ok {

@@ -181,8 +181,7 @@ func cmdXRead(ctx *Ctx) {
 			}
 			ctx.W.WriteBulk(r.keys[sv.i])
 			if groups[sv.i] == nil {
-				var buf [16]keyspace.StreamEntry
-				writeEntries(ctx.W, collectRange(sv.s, sv.start, keyspace.MaxStreamID, false, r.count, buf[:]))
+				writeRange(ctx.W, sv.s, sv.start, keyspace.MaxStreamID, false, r.count)
 				continue
 			}
 			g := groups[sv.i]
@@ -268,8 +267,7 @@ func (w *xreadWait) serve(ctx *Ctx) bool {
 	}
 	ctx.W.WriteBulk(key)
 	if g == nil {
-		var buf [16]keyspace.StreamEntry
-		writeEntries(ctx.W, collectRange(s, start, keyspace.MaxStreamID, false, w.count, buf[:]))
+		writeRange(ctx.W, s, start, keyspace.MaxStreamID, false, w.count)
 		return true
 	}
 	c := lookupConsumer(ctx, g, w.consumer, true)
