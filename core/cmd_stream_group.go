@@ -407,14 +407,14 @@ func cmdXClaim(ctx *Ctx) {
 		if !found {
 			continue
 		}
-		if nack.Consumer != nil && minIdle != 0 && now-nack.DeliveryTime < minIdle {
-			continue
-		}
-		if !s.Lookup(id) {
+		if !s.Lookup(id) { // deleted from the stream: drop it from the PELs
 			g.PEL.Delete(id)
 			if nack.Consumer != nil {
 				nack.Consumer.PEL.Delete(id)
 			}
+			continue
+		}
+		if nack.Consumer != nil && minIdle != 0 && now-nack.DeliveryTime < minIdle {
 			continue
 		}
 		if c == nil {
