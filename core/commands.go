@@ -16,6 +16,7 @@ func DefaultTable() *Table {
 		registerHashCommands,
 		registerSetCommands,
 		registerZSetCommands,
+		registerStreamCommands,
 		registerTxCommands,
 		registerPubSubCommands,
 		registerTrackingCommands,

@@ -92,6 +92,73 @@ func setupData(addr string) {
 	})
 }
 
+// Stream benchmarks: XADD with auto IDs, XRANGE of a 10-entry stream,
+// XREADGROUP delivering one new entry per call (each added to the
+// pending list) from a prefilled stream, and XACK of random pending IDs.
+var streamTests = []string{"xadd", "xrange10", "xreadgroup", "xack"}
+
+// streamCommand is the command line (and extra redis-benchmark options)
+// for a stream test, nil for other tests.
+func streamCommand(test string, n int) (cmd, opts []string) {
+	switch test {
+	case "xadd":
+		return []string{"XADD", "bench:xadd", "*", "field", "value"}, nil
+	case "xrange10":
+		return []string{"XRANGE", "bench:x10", "-", "+"}, nil
+	case "xreadgroup":
+		return []string{"XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "bench:q", ">"}, nil
+	case "xack":
+		// __rand_int__ becomes a zero-padded number below n: the ID
+		// "<n>-0" of an entry delivered by setupStreams.
+		return []string{"XACK", "bench:a", "g", "__rand_int__"}, []string{"-r", strconv.Itoa(n)}
+	}
+	return nil, nil
+}
+
+// setupStreams fills the streams the stream tests read: 10 entries for
+// xrange10, entries enough for every xreadgroup request, and n pending
+// entries for xack.
+func setupStreams(addr string, n, rounds int) {
+	load(addr, 10, func(i int) []string {
+		return []string{"XADD", "bench:x10", strconv.Itoa(i+1) + "-0", "field", "value" + strconv.Itoa(i)}
+	})
+	q := 2*n*rounds + 1000
+	load(addr, q, func(i int) []string { return []string{"XADD", "bench:q", strconv.Itoa(i+1) + "-0", "field", "value"} })
+	load(addr, n, func(i int) []string { return []string{"XADD", "bench:a", strconv.Itoa(i+1) + "-0", "field", "value"} })
+	load(addr, 2, func(i int) []string {
+		if i == 0 {
+			return []string{"XGROUP", "CREATE", "bench:q", "g", "0"}
+		}
+		return []string{"XGROUP", "CREATE", "bench:a", "g", "0"}
+	})
+	c, err := net.Dial("tcp", addr)
+	check(err)
+	defer c.Close()
+	fmt.Fprintf(c, "*9\r\n$10\r\nXREADGROUP\r\n$5\r\nGROUP\r\n$1\r\ng\r\n$1\r\nc\r\n$5\r\nCOUNT\r\n$%d\r\n%d\r\n$7\r\nSTREAMS\r\n$7\r\nbench:a\r\n$1\r\n>\r\n", len(strconv.Itoa(n)), n)
+	skipReply(bufio.NewReaderSize(c, 1<<20))
+}
+
+// skipReply reads one whole RESP2 reply.
+func skipReply(br *bufio.Reader) {
+	l, err := br.ReadString('\n')
+	check(err)
+	n, _ := strconv.Atoi(strings.TrimSpace(l[1:]))
+	switch l[0] {
+	case '*':
+		for i := 0; i < n; i++ {
+			skipReply(br)
+		}
+	case '$':
+		if n >= 0 {
+			_, err := br.Discard(n + 2)
+			check(err)
+		}
+	case '-':
+		fmt.Fprintf(os.Stderr, "setup: %s", l)
+		os.Exit(1)
+	}
+}
+
 // setupScripts loads the benchmark scripts and library into a server.
 func setupScripts(addr string) {
 	var cmds [][]string
@@ -106,7 +173,7 @@ func main() {
 	n := flag.Int("n", 200000, "requests per redis-benchmark run")
 	clients := flag.Int("c", 50, "parallel clients")
 	rounds := flag.Int("rounds", 3, "alternating rounds per test (the median is kept)")
-	only := flag.String("t", strings.Join(tests, ","), "tests to run (scripting: "+strings.Join(scriptTests, ",")+"; \"scripts\" for all of them; "+strings.Join(customTests, ",")+"; \"hllgeo\" for those)")
+	only := flag.String("t", strings.Join(tests, ","), "tests to run (scripting: "+strings.Join(scriptTests, ",")+"; \"scripts\" for all of them; "+strings.Join(customTests, ",")+"; \"hllgeo\" for those; streams: "+strings.Join(streamTests, ",")+"; \"streams\" for those)")
 	skipMem := flag.Bool("skip-mem", false, "skip the memory comparison")
 	skipThroughput := flag.Bool("skip-throughput", false, "skip redis-benchmark")
 	flag.Parse()
@@ -126,6 +193,8 @@ func main() {
 			list = scriptTests
 		case "hllgeo":
 			list = customTests
+		case "streams":
+			list = streamTests
 		}
 		throughput(bin, dir, list, *n, *clients, *rounds)
 	}
@@ -189,6 +258,8 @@ func redisBenchmark(port int, test string, n, clients, pipeline int) float64 {
 		args = append(append(args, "-r", "100000"), cmd...)
 	} else if cmd := scriptCommand(test); cmd != nil {
 		args = append(args, cmd...)
+	} else if cmd, opts := streamCommand(test, n); cmd != nil {
+		args = append(append(args, opts...), cmd...)
 	} else {
 		args = append(args, "-t", test)
 	}
@@ -224,6 +295,13 @@ func throughput(bin, dir string, tests []string, n, clients, rounds int) {
 	setupScripts(poly.addr())
 	setupData(redis.addr())
 	setupData(poly.addr())
+	for _, t := range tests {
+		if c, _ := streamCommand(t, n); c != nil {
+			setupStreams(redis.addr(), n, rounds)
+			setupStreams(poly.addr(), n, rounds)
+			break
+		}
+	}
 	fmt.Printf("redis-benchmark -n %d -c %d, median of %d alternating rounds (ops/s)\n", n, clients, rounds)
 	fmt.Printf("%-12s %4s %12s %12s %7s\n", "test", "-P", "redis", "polyfn", "ratio")
 	for _, pipeline := range []int{1, 16} {
