@@ -331,7 +331,7 @@ func (r *scriptRun) call(args [][]byte) Value {
 	sc := s.scripts.client
 	sc.Resp = r.resp
 	ctx := &s.scripts.ctx
-	*ctx = Ctx{S: s, C: sc, Cmd: cmd, Args: args, W: b, DB: sc.DB, NoBlock: true, start: r.start, noPropagate: r.repl == ReplNone}
+	*ctx = Ctx{S: s, C: sc, Cmd: cmd, Args: args, W: b, DB: sc.DB, NoBlock: true, frozenNow: r.start.UnixMilli(), noPropagate: r.repl == ReplNone}
 	s.call(ctx)
 	vals := b.Values()
 	if len(vals) == 0 {

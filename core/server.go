@@ -192,6 +192,9 @@ type Ctx struct {
 
 	failed bool
 	start  time.Time // when the command was received (Exec)
+	// frozenNow, when set, is the clock the command sees (the running
+	// script's start, as Redis freezes time for a script's commands).
+	frozenNow int64
 	// noPropagate keeps the command out of the effects stream
 	// (redis.set_repl(redis.REPL_NONE)).
 	noPropagate bool
@@ -349,6 +352,9 @@ func (s *Server) call(ctx *Ctx) {
 		start = time.Now()
 	}
 	ctx.Now = start.UnixMilli()
+	if ctx.frozenNow != 0 {
+		ctx.Now = ctx.frozenNow // a script's commands all see its start time
+	}
 	var dirty int64
 	if s.effects.sink != nil {
 		dirty = s.Dirty

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
 
@@ -43,6 +44,13 @@ func run(args []string) error {
 	cfg := core.NewConfig()
 	if err := cfg.LoadArgs(args); err != nil {
 		return err
+	}
+	if os.Getenv("GOGC") == "" {
+		// Scripts allocate per call (interpreter values, replies); a GC
+		// every 3x of the live heap instead of 2x was worth about 20% on a
+		// SET+GET function and changed resident memory by under 1% on the
+		// 1M-key test (bench/README.md).
+		debug.SetGCPercent(200)
 	}
 	if os.Getenv("GOMAXPROCS") == "" {
 		// Commands run one at a time under the keyspace lock, so extra
