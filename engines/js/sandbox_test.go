@@ -129,8 +129,8 @@ func TestSourceMapFilesNotRead(t *testing.T) {
 	body := "throw new Error('boom')\n//# sourceMappingURL=" + path
 	for _, s := range []step{
 		{cmd("EVAL", "#!js\n"+body, "0"), "-ERR boom script: "},
-		{cmd("EVAL", "#!js\nreturn new Function(" + strconv.Quote(body) + ")()", "0"), "-ERR boom script: "},
-		{cmd("EVAL", "#!js\nreturn eval(" + strconv.Quote(body) + ")", "0"), "-ERR boom script: "},
+		{cmd("EVAL", "#!js\nreturn new Function("+strconv.Quote(body)+")()", "0"), "-ERR boom script: "},
+		{cmd("EVAL", "#!js\nreturn eval("+strconv.Quote(body)+")", "0"), "-ERR boom script: "},
 	} {
 		got := do(t, c, s.args...)
 		if !strings.HasPrefix(got, s.want) || strings.Contains(got, ":99.") {
