@@ -20,9 +20,13 @@ import (
 // so scripts cannot leave state behind; every library gets a realm of its
 // own, whose globalThis is frozen once its top-level code has run. Reset(KindEval) replaces the
 // EVAL realm (SCRIPT FLUSH); library realms go with their libraries.
+//
+// The same type is the TypeScript engine (NewTS): then ts is set and code
+// is transpiled to JavaScript before it is compiled (typescript.go).
 type Engine struct {
 	eval *realm
 	w    watcher
+	ts   bool
 }
 
 // New returns a JavaScript engine.
@@ -47,6 +51,18 @@ var errKilled = errors.New("script killed")
 
 // Compile implements core.Engine.
 func (e *Engine) Compile(ctx context.Context, req core.CompileRequest) ([]*core.Function, error) {
+	if e.ts {
+		src, prefix := "user_function", "ERR Error compiling function: "
+		if req.Kind == core.KindEval {
+			src, prefix = "user_script", "ERR Error compiling script (new function): "
+		}
+		code, err := transpile(req.Code, req.SkippedLines, src)
+		if err != nil {
+			return nil, fmt.Errorf("%s%w", prefix, err)
+		}
+		// The skipped lines are in the JavaScript (and its source map).
+		req.Code, req.SkippedLines = code, 0
+	}
 	if req.Kind == core.KindEval {
 		if e.eval == nil {
 			r, err := newRealm(core.KindEval)
