@@ -27,6 +27,7 @@ type Engine struct {
 	eval *realm
 	w    watcher
 	ts   bool
+	mem  memory
 }
 
 // New returns a JavaScript engine.
@@ -75,6 +76,7 @@ func (e *Engine) Compile(ctx context.Context, req core.CompileRequest) ([]*core.
 		if err != nil {
 			return nil, fmt.Errorf("ERR Error compiling script (new function): %s", err)
 		}
+		e.addEval(len(req.Code))
 		return []*core.Function{{Name: req.Name, Handle: &jsFunction{realm: e.eval, fn: fn}}}, nil
 	}
 	r, err := newRealm(core.KindLibrary)
@@ -87,6 +89,9 @@ func (e *Engine) Compile(ctx context.Context, req core.CompileRequest) ([]*core.
 	var ie *goja.InterruptedError
 	if errors.As(err, &ie) || (err != nil && ctx.Err() != nil) {
 		return nil, errors.New("ERR Error registering functions: ERR FUNCTION LOAD timeout")
+	}
+	if err == nil {
+		e.addLibrary(r, len(req.Code))
 	}
 	return fns, err
 }
@@ -122,6 +127,6 @@ func (e *Engine) Call(ctx context.Context, f *core.Function, h core.Host, keys, 
 // libraries, so Reset(KindLibrary) has nothing to do.
 func (e *Engine) Reset(kind core.CodeKind) {
 	if kind == core.KindEval {
-		e.eval = nil
+		e.eval, e.mem.evalCode = nil, 0
 	}
 }
