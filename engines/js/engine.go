@@ -63,7 +63,17 @@ func (e *Engine) Compile(ctx context.Context, req core.CompileRequest) ([]*core.
 		}
 		// The skipped lines are in the JavaScript (and its source map).
 		req.Code, req.SkippedLines = code, 0
+		fns, err := e.compile(ctx, req)
+		if err != nil {
+			err = tsSyntaxError(err, code, req.Kind == core.KindEval)
+		}
+		return fns, err
 	}
+	return e.compile(ctx, req)
+}
+
+// compile compiles JavaScript.
+func (e *Engine) compile(ctx context.Context, req core.CompileRequest) ([]*core.Function, error) {
 	if req.Kind == core.KindEval {
 		if e.eval == nil {
 			r, err := newRealm(core.KindEval)

@@ -1,10 +1,16 @@
 package js
 
 import (
+	"bytes"
+	"encoding/base64"
+	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/evanw/esbuild/pkg/api"
+	"github.com/go-sourcemap/sourcemap"
 )
 
 // TypeScript. A "#!ts" library or EVAL script is transpiled to JavaScript
@@ -71,4 +77,53 @@ func transpile(code []byte, skipped int, src string) ([]byte, error) {
 		msg += fmt.Sprintf(" (and %d more errors)", n)
 	}
 	return nil, fmt.Errorf("%s", msg)
+}
+
+// Prefixes the engine puts before the first line of the code it compiles
+// (realm.go), which shift that line's columns.
+const (
+	libraryPrefix = "'use strict';"
+	evalPrefix    = "(function (KEYS, ARGV) {'use strict';"
+)
+
+var positionRE = regexp.MustCompile(`(user_function|user_script): Line (\d+):(\d+)`)
+
+// tsSyntaxError rewrites the position of a syntax error goja found in
+// the JavaScript esbuild wrote (what esbuild accepts and goja does not:
+// import and export, ...) into a TypeScript position, through the inline
+// source map. Other errors, and positions the map does not cover, are
+// returned as they are. eval says the code is an EVAL script's.
+func tsSyntaxError(err error, js []byte, eval bool) error {
+	msg := err.Error()
+	m := positionRE.FindStringSubmatchIndex(msg)
+	if m == nil || !strings.HasPrefix(msg, "ERR Error compiling") {
+		return err
+	}
+	const marker = "//# sourceMappingURL=data:application/json;base64,"
+	i := bytes.LastIndex(js, []byte(marker))
+	if i < 0 {
+		return err
+	}
+	data, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(string(js[i+len(marker):])))
+	if derr != nil {
+		return err
+	}
+	sm, perr := sourcemap.Parse("", data)
+	if perr != nil {
+		return err
+	}
+	line, _ := strconv.Atoi(msg[m[4]:m[5]])
+	col, _ := strconv.Atoi(msg[m[6]:m[7]])
+	if line == 1 {
+		prefix := libraryPrefix
+		if eval {
+			prefix = evalPrefix
+		}
+		col = max(1, col-len(prefix))
+	}
+	_, _, tsLine, tsCol, ok := sm.Source(line, col-1)
+	if !ok {
+		return err
+	}
+	return errors.New(msg[:m[4]] + strconv.Itoa(tsLine) + ":" + strconv.Itoa(tsCol+1) + msg[m[7]:])
 }

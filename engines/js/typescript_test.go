@@ -171,3 +171,23 @@ func bulk(raw []byte) (string, bool) {
 	}
 	return s[i+2 : len(s)-2], true
 }
+
+// The examples of README.md's TypeScript section work as written there;
+// modules are refused.
+func TestTypeScriptReadme(t *testing.T) {
+	c := server(t)
+	load(t, c, "#!ts name=mylib\nredis.registerFunction('hello', (keys: string[]): string => redis.call('GET', keys[0]))")
+	run(t, c, []step{
+		{cmd("SET", "greeting", "hi"), "+OK\r\n"},
+		{cmd("FCALL", "hello", "1", "greeting"), "$2\r\nhi\r\n"},
+		{cmd("EVAL", "#!ts\nconst n: number = ARGV.length;\nreturn n", "0", "a", "b"), ":2\r\n"},
+	})
+	for _, code := range []string{
+		"#!ts name=m\nimport { x } from 'y';\nredis.registerFunction('f', () => x)",
+		"#!ts name=m\nexport const x = 1;\nredis.registerFunction('f', () => x)",
+	} {
+		if got := do(t, c, "FUNCTION", "LOAD", code); !strings.HasPrefix(got, "-ERR Error compiling function: user_function: Line 2:") {
+			t.Errorf("%q: %q", code, got)
+		}
+	}
+}
