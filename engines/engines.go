@@ -13,5 +13,6 @@ func Registry() *core.Registry {
 	r := core.NewRegistry()
 	r.Register("lua", lua.New())
 	r.Register("js", js.New())
+	r.Register("ts", js.NewTS())
 	return r
 }

@@ -5,7 +5,11 @@
 // ratio of Redis's; then it loads the same data set into fresh instances
 // of both and compares their resident memory.
 //
-//	go run ./bench/compare [-n 200000] [-c 50] [-rounds 3] [-skip-mem]
+// The js_ret1, js_getset and js_loop tests (-t js for all three) compare
+// JavaScript with Lua: FCALL of a Lua function on redis-server and on
+// polyfn, and of the same function in JavaScript on polyfn.
+//
+//	go run ./bench/compare [-n 200000] [-c 50] [-rounds 3] [-skip-mem] [-t js]
 package main
 
 import (
@@ -44,9 +48,33 @@ var scriptLibrary = "#!lua name=benchlib\n" +
 
 var scriptTests = []string{"evalsha_ret1", "evalsha_getset", "evalsha_loop", "fcall_ret1", "fcall_getset", "fcall_loop"}
 
+// JavaScript against Lua: the same three functions in a JavaScript
+// library, loaded on polyfn only. A js_<name> test runs FCALL <name> (Lua)
+// on redis-server and on polyfn, and FCALL js_<name> (JavaScript) on
+// polyfn, and reports all three against redis-server's Lua.
+var jsLibrary = "#!js name=benchjs\n" +
+	"redis.registerFunction('js_ret1', () => 1);\n" +
+	"redis.registerFunction('js_getset', (keys, args) => { redis.call('SET', keys[0], args[0]); return redis.call('GET', keys[0]); });\n" +
+	"redis.registerFunction('js_loop', () => { let s = 0; for (let i = 1; i <= 1000; i++) s += i * 2; return s; });\n"
+
+var jsTests = []string{"js_ret1", "js_getset", "js_loop"}
+
+// isJSTest reports whether test is one of jsTests.
+func isJSTest(test string) bool {
+	for _, t := range jsTests {
+		if t == test {
+			return true
+		}
+	}
+	return false
+}
+
 // scriptCommand is the command line redis-benchmark sends for a
 // scripting test (nil for its built-in tests).
 func scriptCommand(test string) []string {
+	if js, ok := strings.CutPrefix(test, "fcalljs_"); ok { // the JavaScript function of js_<name>
+		return append([]string{"FCALL", "js_" + js}, scriptCommand("fcall_" + js)[2:]...)
+	}
 	kind, name, ok := strings.Cut(test, "_")
 	if !ok || scriptBodies[name] == "" {
 		return nil
@@ -159,13 +187,17 @@ func skipReply(br *bufio.Reader) {
 	}
 }
 
-// setupScripts loads the benchmark scripts and library into a server.
-func setupScripts(addr string) {
+// setupScripts loads the benchmark scripts and library into a server,
+// and with js the JavaScript library too.
+func setupScripts(addr string, js bool) {
 	var cmds [][]string
 	for _, body := range scriptBodies {
 		cmds = append(cmds, []string{"SCRIPT", "LOAD", body})
 	}
 	cmds = append(cmds, []string{"FUNCTION", "LOAD", "REPLACE", scriptLibrary})
+	if js {
+		cmds = append(cmds, []string{"FUNCTION", "LOAD", "REPLACE", jsLibrary})
+	}
 	load(addr, len(cmds), func(i int) []string { return cmds[i] })
 }
 
@@ -173,7 +205,7 @@ func main() {
 	n := flag.Int("n", 200000, "requests per redis-benchmark run")
 	clients := flag.Int("c", 50, "parallel clients")
 	rounds := flag.Int("rounds", 3, "alternating rounds per test (the median is kept)")
-	only := flag.String("t", strings.Join(tests, ","), "tests to run (scripting: "+strings.Join(scriptTests, ",")+"; \"scripts\" for all of them; "+strings.Join(customTests, ",")+"; \"hllgeo\" for those; streams: "+strings.Join(streamTests, ",")+"; \"streams\" for those)")
+	only := flag.String("t", strings.Join(tests, ","), "tests to run (scripting: "+strings.Join(scriptTests, ",")+"; \"scripts\" for all of them; JavaScript vs Lua: "+strings.Join(jsTests, ",")+", \"js\" for those; "+strings.Join(customTests, ",")+"; \"hllgeo\" for those; streams: "+strings.Join(streamTests, ",")+"; \"streams\" for those)")
 	skipMem := flag.Bool("skip-mem", false, "skip the memory comparison")
 	skipThroughput := flag.Bool("skip-throughput", false, "skip redis-benchmark")
 	flag.Parse()
@@ -195,6 +227,8 @@ func main() {
 			list = customTests
 		case "streams":
 			list = streamTests
+		case "js":
+			list = jsTests
 		}
 		throughput(bin, dir, list, *n, *clients, *rounds)
 	}
@@ -291,8 +325,8 @@ func throughput(bin, dir string, tests []string, n, clients, rounds int) {
 	defer redis.stop()
 	poly := start("polyfn", bin, dir)
 	defer poly.stop()
-	setupScripts(redis.addr())
-	setupScripts(poly.addr())
+	setupScripts(redis.addr(), false)
+	setupScripts(poly.addr(), true)
 	setupData(redis.addr())
 	setupData(poly.addr())
 	for _, t := range tests {
@@ -302,7 +336,25 @@ func throughput(bin, dir string, tests []string, n, clients, rounds int) {
 			break
 		}
 	}
+	var plain, js []string
+	for _, t := range tests {
+		if isJSTest(t) {
+			js = append(js, t)
+		} else {
+			plain = append(plain, t)
+		}
+	}
 	fmt.Printf("redis-benchmark -n %d -c %d, median of %d alternating rounds (ops/s)\n", n, clients, rounds)
+	if len(plain) > 0 {
+		compareTwo(redis, poly, plain, n, clients, rounds)
+	}
+	if len(js) > 0 {
+		compareJS(redis, poly, js, n, clients, rounds)
+	}
+}
+
+// compareTwo runs each test on redis-server and polyfn.
+func compareTwo(redis, poly *server, tests []string, n, clients, rounds int) {
 	fmt.Printf("%-12s %4s %12s %12s %7s\n", "test", "-P", "redis", "polyfn", "ratio")
 	for _, pipeline := range []int{1, 16} {
 		var worst = 1e9
@@ -318,6 +370,27 @@ func throughput(bin, dir string, tests []string, n, clients, rounds int) {
 			fmt.Printf("%-12s %4d %12.0f %12.0f %6.2fx\n", t, pipeline, rm, pm, ratio)
 		}
 		fmt.Printf("%-12s %4d %12s %12s %6.2fx\n", "worst", pipeline, "", "", worst)
+	}
+}
+
+// compareJS runs js_<name> tests: FCALL of the Lua function on
+// redis-server and on polyfn, and of the JavaScript one on polyfn, in
+// alternation; ratios are against redis-server's Lua.
+func compareJS(redis, poly *server, tests []string, n, clients, rounds int) {
+	fmt.Printf("\nFCALL, Lua and JavaScript (ratios: ops/s / redis-lua's)\n")
+	fmt.Printf("%-10s %4s %10s %10s %10s %9s %9s\n", "test", "-P", "redis-lua", "polyfn-lua", "polyfn-js", "lua-ratio", "js-ratio")
+	for _, pipeline := range []int{1, 16} {
+		for _, t := range tests {
+			name := strings.TrimPrefix(t, "js_")
+			var r, pl, pj []float64
+			for i := 0; i < rounds; i++ {
+				r = append(r, redisBenchmark(redis.port, "fcall_"+name, n, clients, pipeline))
+				pl = append(pl, redisBenchmark(poly.port, "fcall_"+name, n, clients, pipeline))
+				pj = append(pj, redisBenchmark(poly.port, "fcalljs_"+name, n, clients, pipeline))
+			}
+			rm, plm, pjm := median(r), median(pl), median(pj)
+			fmt.Printf("%-10s %4d %10.0f %10.0f %10.0f %8.2fx %8.2fx\n", t, pipeline, rm, plm, pjm, plm/rm, pjm/rm)
+		}
 	}
 }
 

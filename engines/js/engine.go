@@ -20,9 +20,14 @@ import (
 // so scripts cannot leave state behind; every library gets a realm of its
 // own, whose globalThis is frozen once its top-level code has run. Reset(KindEval) replaces the
 // EVAL realm (SCRIPT FLUSH); library realms go with their libraries.
+//
+// The same type is the TypeScript engine (NewTS): then ts is set and code
+// is transpiled to JavaScript before it is compiled (typescript.go).
 type Engine struct {
 	eval *realm
 	w    watcher
+	ts   bool
+	mem  memory
 }
 
 // New returns a JavaScript engine.
@@ -47,6 +52,28 @@ var errKilled = errors.New("script killed")
 
 // Compile implements core.Engine.
 func (e *Engine) Compile(ctx context.Context, req core.CompileRequest) ([]*core.Function, error) {
+	if e.ts {
+		src, prefix := "user_function", "ERR Error compiling function: "
+		if req.Kind == core.KindEval {
+			src, prefix = "user_script", "ERR Error compiling script (new function): "
+		}
+		code, err := transpile(req.Code, req.SkippedLines, src)
+		if err != nil {
+			return nil, fmt.Errorf("%s%w", prefix, err)
+		}
+		// The skipped lines are in the JavaScript (and its source map).
+		req.Code, req.SkippedLines = code, 0
+		fns, err := e.compile(ctx, req)
+		if err != nil {
+			err = tsSyntaxError(err, code, req.Kind == core.KindEval)
+		}
+		return fns, err
+	}
+	return e.compile(ctx, req)
+}
+
+// compile compiles JavaScript.
+func (e *Engine) compile(ctx context.Context, req core.CompileRequest) ([]*core.Function, error) {
 	if req.Kind == core.KindEval {
 		if e.eval == nil {
 			r, err := newRealm(core.KindEval)
@@ -59,6 +86,7 @@ func (e *Engine) Compile(ctx context.Context, req core.CompileRequest) ([]*core.
 		if err != nil {
 			return nil, fmt.Errorf("ERR Error compiling script (new function): %s", err)
 		}
+		e.addEval(len(req.Code))
 		return []*core.Function{{Name: req.Name, Handle: &jsFunction{realm: e.eval, fn: fn}}}, nil
 	}
 	r, err := newRealm(core.KindLibrary)
@@ -71,6 +99,9 @@ func (e *Engine) Compile(ctx context.Context, req core.CompileRequest) ([]*core.
 	var ie *goja.InterruptedError
 	if errors.As(err, &ie) || (err != nil && ctx.Err() != nil) {
 		return nil, errors.New("ERR Error registering functions: ERR FUNCTION LOAD timeout")
+	}
+	if err == nil {
+		e.addLibrary(r, len(req.Code))
 	}
 	return fns, err
 }
@@ -106,6 +137,6 @@ func (e *Engine) Call(ctx context.Context, f *core.Function, h core.Host, keys, 
 // libraries, so Reset(KindLibrary) has nothing to do.
 func (e *Engine) Reset(kind core.CodeKind) {
 	if kind == core.KindEval {
-		e.eval = nil
+		e.eval, e.mem.evalCode = nil, 0
 	}
 }

@@ -1,11 +1,13 @@
 package js
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/ast"
+	"github.com/dop251/goja/parser"
 	"github.com/polyfn/polyfn/core"
 )
 
@@ -61,8 +63,23 @@ const setupJS = `(function () {
   return [ReplyError, StatusReply.prototype, Uint8Array];
 })()`
 
+// parserOptions are the options of every parse of script code: the
+// engine's own, and eval and new Function at run time.
+//
+// By default goja's parser reads the file a "//# sourceMappingURL=" comment
+// names (relative to the server's directory): any script could make the
+// server read any file, or hang reading /dev/zero. Only inline maps
+// ("data:application/json;base64,...", which the TypeScript engine
+// writes) are used; a map named by path or URL is ignored.
+var parserOptions = []parser.Option{
+	parser.WithSourceMapLoader(func(string) ([]byte, error) { return nil, errSourceMapFile }),
+}
+
+var errSourceMapFile = errors.New("source maps are only read inline")
+
 func newRealm(kind core.CodeKind) (*realm, error) {
 	rt := goja.New()
+	rt.SetParserOptions(parserOptions...)
 	rt.SetMaxCallStackSize(maxCallStack)
 	r := &realm{rt: rt, kind: kind, src: "user_function"}
 	if kind == core.KindEval {
@@ -99,7 +116,7 @@ func newRealm(kind core.CodeKind) (*realm, error) {
 // stands in for the shebang so that line numbers match what the user sent.
 func (r *realm) compileEval(code []byte, skipped int) (goja.Callable, error) {
 	src := "(function (KEYS, ARGV) {'use strict';" + strings.Repeat("\n", skipped) + string(code) + "\n})"
-	prg, err := goja.Parse(r.src, src)
+	prg, err := goja.Parse(r.src, src, parserOptions...)
 	if err != nil {
 		return nil, syntaxError(err)
 	}
@@ -139,7 +156,11 @@ func syntaxError(err error) error {
 func (r *realm) loadLibrary(code []byte, skipped int) ([]*core.Function, error) {
 	// The shebang's line becomes the strict directive.
 	src := "'use strict';" + strings.Repeat("\n", skipped) + string(code)
-	prg, err := goja.Compile(r.src, src, true)
+	parsed, err := goja.Parse(r.src, src, parserOptions...)
+	if err != nil {
+		return nil, fmt.Errorf("ERR Error compiling function: %s", syntaxError(err))
+	}
+	prg, err := goja.CompileAST(parsed, true)
 	if err != nil {
 		return nil, fmt.Errorf("ERR Error compiling function: %s", syntaxError(err))
 	}

@@ -1,6 +1,9 @@
 package js_test
 
 import (
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -100,4 +103,42 @@ func TestLibraryLoadRules(t *testing.T) {
 			"-ERR Error compiling script (new function): user_script: the script is not a function body (unbalanced braces?)\r\n"},
 		{cmd("EXISTS", "pwned"), ":0\r\n"},
 	})
+}
+
+// A "//# sourceMappingURL=" comment naming a file must not make the
+// server read it (goja's parser would, by default, relative to the
+// server's directory: "../../dev/zero" would never finish). The test's map
+// moves every position to line 99: were the file read, the reported line
+// would be 99.
+func TestSourceMapFilesNotRead(t *testing.T) {
+	dir := t.TempDir()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, err := filepath.Rel(wd, filepath.Join(dir, "evil.map"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every generated line maps to source line 99 (VAAoG = line +98 on the first segment).
+	sm := `{"version":3,"sources":["x"],"names":[],"mappings":"AAkGA;AAAA;AAAA;AAAA;AAAA"}`
+	if err := os.WriteFile(filepath.Join(dir, "evil.map"), []byte(sm), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := server(t)
+	body := "throw new Error('boom')\n//# sourceMappingURL=" + path
+	for _, s := range []step{
+		{cmd("EVAL", "#!js\n"+body, "0"), "-ERR boom script: "},
+		{cmd("EVAL", "#!js\nreturn new Function("+strconv.Quote(body)+")()", "0"), "-ERR boom script: "},
+		{cmd("EVAL", "#!js\nreturn eval("+strconv.Quote(body)+")", "0"), "-ERR boom script: "},
+	} {
+		got := do(t, c, s.args...)
+		if !strings.HasPrefix(got, s.want) || strings.Contains(got, ":99.") {
+			t.Errorf("%q:\n got  %q\n want %q... at a line of the script", s.args, got, s.want)
+		}
+	}
+	load(t, c, "#!js name=sm\nredis.registerFunction('sm', () => { throw new Error('boom') })\n//# sourceMappingURL="+path)
+	if got := do(t, c, "FCALL", "sm", "0"); got != "-ERR boom script: sm, on @user_function:2.\r\n" {
+		t.Errorf("FCALL sm: %q", got)
+	}
 }
