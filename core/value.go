@@ -111,6 +111,10 @@ func (v Value) String() string {
 	return s + "]"
 }
 
+// okBytes is the text of +OK, shared by every Value the Builder makes
+// for it: Values' bytes are read-only.
+var okBytes = []byte("OK")
+
 // Builder is a ReplyWriter that assembles a Value instead of bytes, for
 // callers that need the reply as data (scripts, tests).
 type Builder struct {
@@ -163,9 +167,15 @@ func (b *Builder) open(kind ValueKind, n, elems int) {
 	b.stack = append(b.stack, frame{v: Value{Kind: kind, Elems: make([]Value, 0, elems)}, want: elems})
 }
 
-func (b *Builder) WriteStatus(s string) { b.add(Status(s)) }
-func (b *Builder) WriteError(s string)  { b.add(ErrorValue(s)) }
-func (b *Builder) WriteInt(n int64)     { b.add(Int(n)) }
+func (b *Builder) WriteStatus(s string) {
+	if s == "OK" {
+		b.add(Value{Kind: VStatus, Str: okBytes}) // the commonest reply, shared
+		return
+	}
+	b.add(Status(s))
+}
+func (b *Builder) WriteError(s string) { b.add(ErrorValue(s)) }
+func (b *Builder) WriteInt(n int64)    { b.add(Int(n)) }
 func (b *Builder) WriteBulk(p []byte) {
 	if !b.alias {
 		p = append([]byte{}, p...)

@@ -2,6 +2,7 @@ package lua
 
 import (
 	"math"
+	"unsafe"
 
 	"github.com/polyfn/polyfn/core"
 	lua "github.com/yuin/gopher-lua"
@@ -25,7 +26,11 @@ func toLua(L *lua.LState, v core.Value, resp int) lua.LValue {
 		return lua.LString(v.Str)
 	case core.VStatus:
 		t := L.CreateTable(0, 1)
-		t.RawSetString("ok", lua.LString(v.Str))
+		if string(v.Str) == "OK" {
+			t.RawSetString("ok", luaOK) // no allocation for the commonest status
+		} else {
+			t.RawSetString("ok", lua.LString(v.Str))
+		}
 		return t
 	case core.VError:
 		return commandErrTable(L, v)
@@ -97,6 +102,8 @@ func toLua(L *lua.LState, v core.Value, resp int) lua.LValue {
 	return lua.LNil
 }
 
+var luaOK = lua.LString("OK")
+
 // fromLua converts a script's return value into its reply. resp is the
 // script's protocol: it decides how booleans are answered.
 func fromLua(lv lua.LValue, resp int) core.Value {
@@ -106,7 +113,9 @@ func fromLua(lv lua.LValue, resp int) core.Value {
 func fromLuaDepth(lv lua.LValue, resp, depth int) core.Value {
 	switch v := lv.(type) {
 	case lua.LString:
-		return core.Value{Kind: core.VBulk, Str: []byte(v)}
+		// The reply is written before the script's strings can go away,
+		// and Values' bytes are read-only: no copy.
+		return core.Value{Kind: core.VBulk, Str: unsafe.Slice(unsafe.StringData(string(v)), len(v))}
 	case lua.LNumber:
 		return core.Int(luaToInt64(float64(v)))
 	case lua.LBool:
