@@ -165,7 +165,8 @@ func (c *Client) SendRaw(b []byte) error {
 
 // Read reads one reply (5 s deadline).
 func (c *Client) Read() (core.Value, []byte, error) {
-	c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	// Long enough for a loaded CI machine; it only catches hangs.
+	c.nc.SetReadDeadline(time.Now().Add(30 * time.Second))
 	return core.ReadValue(c.br)
 }
 
