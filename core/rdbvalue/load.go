@@ -50,8 +50,7 @@ func Load(payload []byte, lim Limits) (any, error) {
 //   - TypeZSet/TypeZSet2 become listpack when within both limits;
 //     TypeZSetListpack (and ziplist sets) converts only beyond the count.
 //
-// Results never alias the input. Streams return ErrStream; every other
-// failure is ErrBadData.
+// Results never alias the input. Every failure is ErrBadData.
 func ReadValue(r *rdb.Reader, t byte, lim Limits) (any, error) {
 	var v any
 	var err error
@@ -84,8 +83,7 @@ func ReadValue(r *rdb.Reader, t byte, lim Limits) (any, error) {
 	case TypeHashZipmap:
 		v, err = readHashZipmap(r, lim)
 	case TypeStreamListpacks, TypeStreamListpacks2:
-		// Hook for streams: decode them here once the stream type exists.
-		return nil, ErrStream
+		v, err = readStream(r, t == TypeStreamListpacks2)
 	default:
 		return nil, ErrBadData
 	}
