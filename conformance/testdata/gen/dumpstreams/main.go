@@ -1,7 +1,6 @@
 // Command dumpstreams prints the RESTORE payloads of
 // conformance/testdata/diff/dump-streams.txt (valid and malformed stream
 // payloads with fixed times): go run ./conformance/testdata/gen/dumpstreams
-
 package main
 
 import (
