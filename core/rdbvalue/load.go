@@ -48,7 +48,9 @@ func Load(payload []byte, lim Limits) (any, error) {
 //     on a long field or value; TypeHashListpack (and ziplist hashes)
 //     converts only beyond the entry count;
 //   - TypeZSet/TypeZSet2 become listpack when within both limits;
-//     TypeZSetListpack (and ziplist sets) converts only beyond the count.
+//     TypeZSetListpack (and ziplist sets) converts only beyond the count;
+//   - TypeStreamListpacks2 and TypeStreamListpacks are validated at least
+//     as deeply as Redis's sanitize-dump-payload yes does (readStream).
 //
 // Results never alias the input. Every failure is ErrBadData.
 func ReadValue(r *rdb.Reader, t byte, lim Limits) (any, error) {
