@@ -1,8 +1,6 @@
 package core
 
 import (
-	"errors"
-
 	"github.com/polyfn/polyfn/core/keyspace"
 	"github.com/polyfn/polyfn/core/rdb"
 	"github.com/polyfn/polyfn/core/rdbvalue"
@@ -46,11 +44,7 @@ func cmdDump(ctx *Ctx) {
 	}
 	p, err := rdbvalue.Dump(e.Value, ctx.S.dumpOptions())
 	if err != nil {
-		if errors.Is(err, rdbvalue.ErrStream) {
-			ctx.Error(ErrDumpStream)
-		} else {
-			ctx.Error(ErrDumpUnknownType)
-		}
+		ctx.Error(ErrDumpUnknownType)
 		return
 	}
 	ctx.W.WriteBulk(p)

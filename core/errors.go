@@ -211,9 +211,7 @@ const (
 	ErrRestoreIdle   = "ERR Invalid IDLETIME value, must be >= 0"
 	ErrRestoreFreq   = "ERR Invalid FREQ value, must be >= 0 and <= 255"
 	ErrBadDataFormat = "ERR Bad data format"
-	// ErrDumpStream and ErrDumpUnknownType are polyfn's: values it cannot
-	// serialise yet.
-	ErrDumpStream      = "ERR DUMP of stream values is not supported yet"
+	// ErrDumpUnknownType is polyfn's: a value it cannot serialise.
 	ErrDumpUnknownType = "ERR DUMP of this value type is not supported"
 )
 

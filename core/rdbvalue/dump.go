@@ -47,10 +47,6 @@ const (
 	containerPacked = 2
 )
 
-// ErrStream is returned for stream values until streams are encoded
-// (WriteValue) and decoded (ReadValue) here.
-var ErrStream = errors.New("rdbvalue: streams are not supported yet")
-
 // Options are the settings that shape the bytes written.
 type Options struct {
 	// Compress is rdbcompression: strings longer than 20 bytes are LZF
@@ -92,9 +88,9 @@ func Dump(v any, opt Options) ([]byte, error) {
 //     formatted as Redis's d2string) or TypeZSet2 (from the highest
 //     score down, binary doubles), both byte-identical to Redis;
 //   - hashes: TypeHashListpack (insertion order, byte-identical) or
-//     TypeHash (pairs in our hash order).
-//
-// Streams return ErrStream.
+//     TypeHash (pairs in our hash order);
+//   - streams: TypeStreamListpacks2, node by node (nodes split where
+//     Redis's do, so byte-identical, groups in name order).
 func WriteValue(w *rdb.Writer, v any, opt Options) error {
 	switch x := v.(type) {
 	case []byte:
@@ -136,12 +132,9 @@ func WriteValue(w *rdb.Writer, v any, opt Options) error {
 			w.WriteString(val)
 			return true
 		})
+	case *keyspace.Stream:
+		writeStream(w, x)
 	default:
-		if t, ok := v.(keyspace.Typed); ok && t.Kind() == keyspace.KindStream {
-			// Hook for streams: Redis 7.0 writes them as
-			// TypeStreamListpacks2.
-			return ErrStream
-		}
 		return errors.New("rdbvalue: unknown value type")
 	}
 	return nil

@@ -48,10 +48,11 @@ func Load(payload []byte, lim Limits) (any, error) {
 //     on a long field or value; TypeHashListpack (and ziplist hashes)
 //     converts only beyond the entry count;
 //   - TypeZSet/TypeZSet2 become listpack when within both limits;
-//     TypeZSetListpack (and ziplist sets) converts only beyond the count.
+//     TypeZSetListpack (and ziplist sets) converts only beyond the count;
+//   - TypeStreamListpacks2 and TypeStreamListpacks are validated at least
+//     as deeply as Redis's sanitize-dump-payload yes does (readStream).
 //
-// Results never alias the input. Streams return ErrStream; every other
-// failure is ErrBadData.
+// Results never alias the input. Every failure is ErrBadData.
 func ReadValue(r *rdb.Reader, t byte, lim Limits) (any, error) {
 	var v any
 	var err error
@@ -84,8 +85,7 @@ func ReadValue(r *rdb.Reader, t byte, lim Limits) (any, error) {
 	case TypeHashZipmap:
 		v, err = readHashZipmap(r, lim)
 	case TypeStreamListpacks, TypeStreamListpacks2:
-		// Hook for streams: decode them here once the stream type exists.
-		return nil, ErrStream
+		v, err = readStream(r, t == TypeStreamListpacks2)
 	default:
 		return nil, ErrBadData
 	}

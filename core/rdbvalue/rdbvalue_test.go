@@ -284,7 +284,7 @@ func FuzzRestore(f *testing.F) {
 	z.Insert("n", 3, 128, 64)
 	zs := keyspace.NewZSet(true)
 	zs.Insert("m", -1, 128, 64)
-	seeds = append(seeds, l, h, s, sh, z, zs)
+	seeds = append(seeds, l, h, s, sh, z, zs, testStream(), keyspace.NewStream())
 	for _, v := range seeds {
 		p, err := Dump(v, Options{Compress: true, ListFill: -2})
 		if err != nil {
