@@ -23,7 +23,6 @@ func registerAdminCommands(t *Table) {
 	t.Add("config|rewrite", cmdConfigRewrite)
 	t.Add("config|help", func(ctx *Ctx) { writeHelp(ctx.W, configHelp) })
 	t.Add("time", cmdTime)
-	t.Add("lastsave", func(ctx *Ctx) { ctx.W.WriteInt(ctx.S.LastSave()) })
 	t.Add("wait", cmdWait)
 	t.Add("shutdown", cmdShutdown)
 	t.Add("debug", cmdDebug)
@@ -231,7 +230,7 @@ func cmdTime(ctx *Ctx) {
 
 // LastSave is the unix time of the last successful save; without
 // persistence, the start time (as a fresh redis-server reports).
-func (s *Server) LastSave() int64 { return s.Start.Unix() }
+func (s *Server) LastSave() int64 { return s.persist.lastSave }
 
 // cmdWait waits for replicas. polyfn has none: it answers 0 at once when
 // no replica is asked for, otherwise after the timeout (forever with 0,
@@ -292,6 +291,10 @@ func cmdShutdown(ctx *Ctx) {
 		return
 	}
 	ctx.S.Log.Printf("User requested shutdown...")
+	if err := ctx.S.ShutdownSave(save, nosave); err != nil && !force {
+		ctx.Error(ErrShutdownErrors)
+		return
+	}
 	ctx.S.RequestShutdown()
 	// Like Redis, no reply: the connection just closes.
 	ctx.C.CloseSoon = true

@@ -77,7 +77,7 @@ func cmdDebug(ctx *Ctx) {
 			ctx.W.WriteStatus(hex.EncodeToString(d[:]))
 		}
 	case sub == "reload":
-		ctx.Error("ERR DEBUG RELOAD is not supported: polyfn has no persistence yet")
+		debugReload(ctx)
 	case sub == "change-repl-id" && argc == 2:
 		ctx.OK()
 	default:

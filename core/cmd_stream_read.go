@@ -152,6 +152,9 @@ func cmdXRead(ctx *Ctx) {
 		if e == nil {
 			continue
 		}
+		if groups[i] != nil {
+			ctx.DB.BeforeChange(keyspace.Str(r.keys[i])) // a running BGSAVE keeps the old groups
+		}
 		s := e.Value.(*keyspace.Stream)
 		gt := r.ids[i]
 		hist, ok := false, false
@@ -235,6 +238,9 @@ func (w *xreadWait) serve(ctx *Ctx) bool {
 		return false
 	}
 	e := ctx.DB.Get(keyspace.Str(key), ctx.Now)
+	if e != nil && w.group != nil {
+		ctx.DB.BeforeChange(keyspace.Str(key)) // a running BGSAVE keeps the old groups
+	}
 	var s *keyspace.Stream
 	if e != nil {
 		s, _ = e.Value.(*keyspace.Stream)

@@ -251,3 +251,14 @@ const (
 	fmtStreamBlockInScript     = "ERR %s command is not allowed with BLOCK option from scripts"
 	fmtStreamXClaimOption      = "ERR Unrecognized XCLAIM option '%s'"
 )
+
+// Persistence (SAVE, BGSAVE, MISCONF).
+const (
+	ErrMisconf          = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error."
+	ErrBgsaveInProgress = "ERR Background save already in progress"
+	ErrShutdownErrors   = "ERR Errors trying to SHUTDOWN. Check logs."
+	ErrDebugReloadSave  = "ERR Error trying to save the server DB"
+	ErrDebugReloadLoad  = "ERR Error trying to load the RDB dump, check server logs."
+	msgBgsaveStarted    = "Background saving started"
+	msgBgsaveScheduled  = "Background saving scheduled"
+)

@@ -336,24 +336,7 @@ func infoMemory(s *Server, b *infoBuilder) {
 }
 
 func infoPersistence(s *Server, b *infoBuilder) {
-	b.field("loading", "0")
-	b.field("async_loading", "0")
-	b.field("current_cow_peak", "0")
-	b.field("current_cow_size", "0")
-	b.field("current_cow_size_age", "0")
-	b.field("current_fork_perc", "0.00")
-	b.field("current_save_keys_processed", "0")
-	b.field("current_save_keys_total", "0")
-	b.int("rdb_changes_since_last_save", s.Dirty)
-	b.field("rdb_bgsave_in_progress", "0")
-	b.int("rdb_last_save_time", s.Start.Unix())
-	b.field("rdb_last_bgsave_status", "ok")
-	b.field("rdb_last_bgsave_time_sec", "-1")
-	b.field("rdb_current_bgsave_time_sec", "-1")
-	b.field("rdb_saves", "0")
-	b.field("rdb_last_cow_size", "0")
-	b.field("rdb_last_load_keys_expired", "0")
-	b.field("rdb_last_load_keys_loaded", "0")
+	infoPersistenceSave(s, b)
 	aof := "0"
 	if v, _ := s.Config.Get("appendonly"); v == "yes" {
 		aof = "1"

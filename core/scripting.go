@@ -318,6 +318,9 @@ func (r *scriptRun) call(args [][]byte) Value {
 	if r.readOnly && cmd.Flags&(FlagWrite|FlagMayReplicate) != 0 {
 		return ErrorValue(ErrScriptWriteInRO)
 	}
+	if cmd.Has(FlagWrite) && !r.wrote && s.scriptWritesDenied() {
+		return ErrorValue(ErrMisconf)
+	}
 	allowOOM := r.fn.Flags&ScriptEvalCompat == 0 && r.fn.Flags&ScriptAllowOOM != 0
 	if r.oom && !allowOOM && !r.wrote && cmd.Has(FlagDenyOOM) {
 		return ErrorValue(ErrOOM)

@@ -55,6 +55,8 @@ type Server struct {
 
 	// Dirty counts changes since the last save (rdb_changes_since_last_save).
 	Dirty int64
+	// persist is the RDB save state (rdbsave.go).
+	persist persistState
 
 	intro introState // INFO / LATENCY state (info.go, latency.go)
 	pause pauseState // CLIENT PAUSE: see cmd_client.go
@@ -96,7 +98,9 @@ func New(cfg *Config, table *Table) *Server {
 	s.intro.init()
 	s.initScripting()
 	s.tracking.init()
+	s.persist.init(s.Start)
 	go s.expireLoop()
+	go s.persistLoop()
 	return s
 }
 
@@ -286,6 +290,10 @@ func (s *Server) exec(c *Client, args [][]byte) {
 	}
 	if s.outOfMemory(c, flags, cmd, start) {
 		s.reject(c, cmd, ErrOOM)
+		return
+	}
+	if s.persist.lastBgErr && s.writesDenied(c, cmd, args, cmd.Flags) { // MISCONF
+		s.reject(c, cmd, ErrMisconf)
 		return
 	}
 	if c.Resp == 2 && c.Subscriptions() > 0 && !allowedInPubSub(cmd) {

@@ -60,6 +60,11 @@ func run(args []string) error {
 	}
 	cs := core.New(cfg, core.DefaultTable())
 	cs.SetEngines(engines.Registry())
+	if err := cs.LoadAtStartup(); err != nil {
+		// Like redis-server: a dataset that cannot be loaded whole is
+		// not served at all.
+		return err
+	}
 	srv, addrs, err := protocol.Listen(cs)
 	if err != nil {
 		return err
@@ -69,9 +74,16 @@ func run(args []string) error {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	fmt.Printf("polyfn %s (redis %s compatible) ready, listening on %v\n", core.Version, core.RedisVersion, addrs)
+wait:
 	select {
 	case s := <-sig:
 		cs.Log.Printf("received %v, shutting down", s)
+		// Save when save points are set, as Redis does on SIGTERM and
+		// SIGINT; if that fails, keep serving (the data is not on disk).
+		if err := cs.SignalShutdown(); err != nil {
+			cs.Log.Printf("Errors trying to shut down the server: %v", err)
+			goto wait
+		}
 	case <-cs.Done():
 		cs.Log.Printf("SHUTDOWN, shutting down")
 	}

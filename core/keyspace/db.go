@@ -54,6 +54,9 @@ type Entry struct {
 	// keeps as a string object (INCRBYFLOAT results: "embstr", not "int").
 	NotInt    bool
 	hasExpire bool
+	// gen is the snapshot generation that already holds this key (see
+	// COW); it fits in the struct's padding.
+	gen uint8
 }
 
 // Kind returns the type of the entry's value.
@@ -74,6 +77,10 @@ type DB struct {
 	expires *dict.Dict[int64]
 	// expireCursor is where the active expiry cycle resumes.
 	expireCursor uint64
+	// cow is the running background snapshot of this DB's tables, if any;
+	// gen is the generation new keys are born into.
+	cow *COW
+	gen uint8
 }
 
 // New returns an empty database.
@@ -119,15 +126,21 @@ func (db *DB) GetForWrite(key string, now int64) *Entry {
 		db.Delete(key)
 		return nil
 	}
+	db.beforeChange(key, e)
 	return e
 }
 
 // Set stores value under key (key may be a view: it is copied when new). Unless keepTTL, any time to
 // live is removed. The returned entry may be adjusted by the caller.
 func (db *DB) Set(key string, value any, keepTTL bool) *Entry {
-	e, _ := db.keys.Upsert(key)
+	e, created := db.keys.Upsert(key)
+	if created {
+		e.gen = db.gen
+	} else {
+		db.beforeChange(key, e)
+	}
 	had := e.hasExpire
-	*e = Entry{Value: value, LRU: e.LRU}
+	*e = Entry{Value: value, LRU: e.LRU, gen: e.gen}
 	if had {
 		if keepTTL {
 			e.hasExpire = true
@@ -143,8 +156,10 @@ func (db *DB) Set(key string, value any, keepTTL bool) *Entry {
 // then set the source's). The returned entry may be adjusted.
 func (db *DB) SetEntry(key string, src *Entry) *Entry {
 	e := db.Set(key, src.Value, false)
+	gen := e.gen
 	*e = *src
 	e.hasExpire = false
+	e.gen = gen
 	return e
 }
 
@@ -154,6 +169,11 @@ func (db *DB) SetEntry(key string, src *Entry) *Entry {
 // all when the length is unchanged (the hot path of SET on existing keys).
 func (db *DB) SetString(key string, val []byte, keepTTL bool) *Entry {
 	e, created := db.keys.Upsert(key)
+	if created {
+		e.gen = db.gen
+	} else {
+		db.beforeChange(key, e)
+	}
 	var v any
 	if old, ok := e.Value.([]byte); !created && ok && len(val) <= cap(old) && cap(old) <= 2*len(val)+32 {
 		if len(old) == len(val) {
@@ -168,7 +188,7 @@ func (db *DB) SetString(key string, val []byte, keepTTL bool) *Entry {
 		v = append(make([]byte, 0, len(val)), val...)
 	}
 	had := e.hasExpire
-	*e = Entry{Value: v, LRU: e.LRU}
+	*e = Entry{Value: v, LRU: e.LRU, gen: e.gen}
 	if had {
 		if keepTTL {
 			e.hasExpire = true
@@ -185,6 +205,7 @@ func (db *DB) Delete(key string) bool {
 	if e == nil {
 		return false
 	}
+	db.beforeChange(key, e)
 	if e.hasExpire {
 		db.expires.Delete(key)
 	}
@@ -205,6 +226,7 @@ func (db *DB) SetExpire(key string, at int64) {
 	if e == nil {
 		return
 	}
+	db.beforeChange(key, e)
 	if !e.hasExpire {
 		e.hasExpire = true
 		db.expires.Set(key, at)
@@ -219,14 +241,21 @@ func (db *DB) Persist(key string) bool {
 	if e == nil || !e.hasExpire {
 		return false
 	}
+	db.beforeChange(key, e)
 	e.hasExpire = false
 	return db.expires.Delete(key)
 }
 
 // Flush removes every key.
 func (db *DB) Flush() {
-	db.keys.Clear()
-	db.expires.Clear()
+	if db.cow != nil {
+		// A snapshot is walking these tables: hand them over to it whole
+		// and start afresh, instead of saving every key one by one.
+		db.keys, db.expires, db.cow = dict.New[Entry](), dict.New[int64](), nil
+	} else {
+		db.keys.Clear()
+		db.expires.Clear()
+	}
 	db.expireCursor = 0
 }
 
@@ -234,6 +263,8 @@ func (db *DB) Flush() {
 func SwapContents(a, b *DB) {
 	a.keys, b.keys = b.keys, a.keys
 	a.expires, b.expires = b.expires, a.expires
+	// A snapshot's hook belongs to the tables it walks.
+	a.cow, b.cow = b.cow, a.cow
 	a.expireCursor, b.expireCursor = 0, 0
 }
 
