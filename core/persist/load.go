@@ -166,9 +166,6 @@ func Load(data []byte, opt Options, h Handler) error {
 		k := append([]byte(nil), key...)
 		v, err := rdbvalue.ReadValue(r, op, opt.Limits)
 		if err != nil {
-			if errors.Is(err, rdbvalue.ErrStream) {
-				return fail(fmt.Sprintf("key %q: %v", k, err))
-			}
 			return fail(fmt.Sprintf("bad value of key %q (type %d)", k, op))
 		}
 		if err := h.Key(db, k, v, expireAt); err != nil {
