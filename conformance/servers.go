@@ -35,7 +35,9 @@ func StartPolyfn(t testing.TB, args ...string) string {
 func StartPolyfnWith(t testing.TB, reg *core.Registry, args ...string) string {
 	t.Helper()
 	cfg := core.NewConfig()
-	all := append([]string{"--port", "0", "--bind", "127.0.0.1"}, args...)
+	// Files (dump.rdb) go to a directory of the test's, never the source
+	// tree; args may name another.
+	all := append([]string{"--port", "0", "--bind", "127.0.0.1", "--dir", t.TempDir()}, args...)
 	if err := cfg.LoadArgs(all); err != nil {
 		t.Fatalf("polyfn config: %v", err)
 	}
