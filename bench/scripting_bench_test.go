@@ -34,6 +34,9 @@ type inProcess struct {
 
 func newInProcess(b *testing.B) *inProcess {
 	cfg := core.NewConfig()
+	if err := cfg.LoadArgs([]string{"--save", "", "--dir", b.TempDir()}); err != nil {
+		b.Fatal(err)
+	}
 	s := core.New(cfg, core.DefaultTable())
 	s.SetEngines(engines.Registry())
 	b.Cleanup(s.RequestShutdown)

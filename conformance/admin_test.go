@@ -215,7 +215,7 @@ func mustGet(t *testing.T, c *Client, name string) string {
 // first on the command line.
 func startWithFile(t *testing.T, file string) string {
 	cfg := core.NewConfig()
-	require.NoError(t, cfg.LoadArgs([]string{file, "--port", "0", "--bind", "127.0.0.1"}))
+	require.NoError(t, cfg.LoadArgs([]string{file, "--port", "0", "--bind", "127.0.0.1", "--dir", t.TempDir()}))
 	cs := core.New(cfg, core.DefaultTable())
 	srv, addrs, err := protocol.Listen(cs)
 	require.NoError(t, err)
@@ -228,7 +228,7 @@ func startWithFile(t *testing.T, file string) string {
 
 func TestShutdownReleasesBlockedClients(t *testing.T) {
 	cfg := core.NewConfig()
-	require.NoError(t, cfg.LoadArgs([]string{"--port", "0", "--bind", "127.0.0.1"}))
+	require.NoError(t, cfg.LoadArgs([]string{"--port", "0", "--bind", "127.0.0.1", "--dir", t.TempDir()}))
 	cs := core.New(cfg, core.DefaultTable())
 	srv, addrs, err := protocol.Listen(cs)
 	require.NoError(t, err)

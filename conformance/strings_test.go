@@ -20,7 +20,7 @@ import (
 func startCore(t *testing.T) (string, *core.Server) {
 	t.Helper()
 	cfg := core.NewConfig()
-	require.NoError(t, cfg.LoadArgs([]string{"--port", "0", "--bind", "127.0.0.1"}))
+	require.NoError(t, cfg.LoadArgs([]string{"--port", "0", "--bind", "127.0.0.1", "--dir", t.TempDir()}))
 	cs := core.New(cfg, core.DefaultTable())
 	srv, addrs, err := protocol.Listen(cs)
 	require.NoError(t, err)

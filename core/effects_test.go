@@ -18,7 +18,7 @@ import (
 // redis.set_repl), transactions and scripts as one unit each.
 func TestEffectsStream(t *testing.T) {
 	cfg := core.NewConfig()
-	require.NoError(t, cfg.LoadArgs([]string{"--port", "0", "--bind", "127.0.0.1"}))
+	require.NoError(t, cfg.LoadArgs([]string{"--port", "0", "--bind", "127.0.0.1", "--dir", t.TempDir()}))
 	cs := core.New(cfg, core.DefaultTable())
 	cs.SetEngines(engines.Registry())
 	var mu sync.Mutex

@@ -30,6 +30,7 @@ func TestBinaryStartsAndStops(t *testing.T) {
 			port := ln.Addr().(*net.TCPAddr).Port
 			ln.Close()
 			cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1")
+			cmd.Dir = t.TempDir() // the default save points write dump.rdb here at shutdown
 			stdout, err := cmd.StdoutPipe()
 			require.NoError(t, err)
 			require.NoError(t, cmd.Start())
