@@ -6,6 +6,7 @@ import (
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/engines/js"
 	"github.com/polyfn/polyfn/engines/lua"
+	"github.com/polyfn/polyfn/engines/wasm"
 )
 
 // Registry returns a fresh registry with every engine.
@@ -13,5 +14,6 @@ func Registry() *core.Registry {
 	r := core.NewRegistry()
 	r.Register("lua", lua.New())
 	r.Register("js", js.New())
+	r.Register("wasm", wasm.New(wasm.Options{}))
 	return r
 }
