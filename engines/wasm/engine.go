@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/tetratelabs/wazero"
@@ -126,9 +127,17 @@ func (e *Engine) Compile(ctx context.Context, req core.CompileRequest) ([]*core.
 	if err != nil {
 		return nil, err
 	}
-	// Compilation is the host's work, not the guest's: it is not bounded
-	// by ctx (which limits the library's own start-up code).
+	// Compilation is the host's work, not the guest's: ctx limits the
+	// library's own start-up code, so its deadline moves by the time
+	// compiling took (a large module compiles for a second or more when
+	// not cached).
+	start := time.Now()
 	cm, err := rt.CompileModule(context.Background(), req.Code)
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(context.WithoutCancel(ctx), dl.Add(time.Since(start)))
+		defer cancel()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("ERR Error compiling function: invalid wasm module: %s", firstLine(err.Error()))
 	}
