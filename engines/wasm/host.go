@@ -133,7 +133,7 @@ func (e *Engine) callCommand(raise bool) api.GoModuleFunc {
 		if raise && v.Kind == core.VError {
 			e.trap(string(v.Str))
 		}
-		e.run.pending = appendRESP3(e.run.pending[:0], v)
+		e.run.pending = appendReply(e.run.pending[:0], v, h.Resp())
 		s[0] = uint64(uint32(len(e.run.pending)))
 		if uint64(len(e.run.pending)) <= s[3] {
 			if !m.Memory().Write(uint32(s[2]), e.run.pending) {

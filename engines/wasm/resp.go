@@ -64,6 +64,33 @@ func readList(dst [][]byte, b []byte) ([][]byte, []byte, error) {
 	return dst, b, nil
 }
 
+// appendReply appends a command's reply for the guest, as RESP3 bytes
+// of the value as a client of the script's protocol (resp) sees it: under
+// RESP2, maps and sets are arrays, doubles, big numbers and verbatim
+// strings are bulk strings, booleans are 1 or 0 (nulls stay null).
+func appendReply(buf []byte, v core.Value, resp int) []byte {
+	if resp == 3 {
+		return appendRESP3(buf, v)
+	}
+	switch v.Kind {
+	case core.VMap, core.VSet, core.VArray, core.VPush:
+		buf = append(buf, '*')
+		buf = strconv.AppendInt(buf, int64(len(v.Elems)), 10)
+		buf = append(buf, '\r', '\n')
+		for _, e := range v.Elems {
+			buf = appendReply(buf, e, resp)
+		}
+		return buf
+	case core.VDouble:
+		return appendRESP3(buf, core.Value{Kind: core.VBulk, Str: core.AppendDouble(nil, v.Float)})
+	case core.VBigNumber, core.VVerbatim:
+		return appendRESP3(buf, core.Value{Kind: core.VBulk, Str: v.Str})
+	case core.VBool:
+		return appendRESP3(buf, core.Int(v.Int))
+	}
+	return appendRESP3(buf, v)
+}
+
 // appendRESP3 appends v as RESP3. Values shaped for RESP2 (a RESP2 null
 // array, say) are written as their RESP3 counterparts.
 func appendRESP3(buf []byte, v core.Value) []byte {
