@@ -141,7 +141,7 @@ func (e *Engine) Compile(ctx context.Context, req core.CompileRequest) ([]*core.
 	if err != nil {
 		return nil, fmt.Errorf("ERR Error compiling function: invalid wasm module: %s", firstLine(err.Error()))
 	}
-	if err := checkModule(cm, e.opts.MaxMemoryPages); err != nil {
+	if err := checkModule(cm); err != nil {
 		return nil, fmt.Errorf("ERR Error compiling function: %s", err)
 	}
 	lib := &library{name: req.Name, compiled: cm, holder: &modHolder{}}

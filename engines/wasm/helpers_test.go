@@ -28,10 +28,15 @@ func library(lib string, mod []byte) string {
 // startServer starts polyfn with only a wasm engine made with opts.
 func startServer(t testing.TB, opts wasm.Options, args ...string) *conformance.Client {
 	t.Helper()
+	return conformance.Dial(t, startAddr(t, opts, args...))
+}
+
+// startAddr starts polyfn with only a wasm engine and returns its address.
+func startAddr(t testing.TB, opts wasm.Options, args ...string) string {
+	t.Helper()
 	reg := core.NewRegistry()
 	reg.Register("wasm", wasm.New(opts))
-	addr := conformance.StartPolyfnWith(t, reg, append([]string{"--busy-reply-threshold", "200"}, args...)...)
-	return conformance.Dial(t, addr)
+	return conformance.StartPolyfnWith(t, reg, append([]string{"--busy-reply-threshold", "200"}, args...)...)
 }
 
 // do runs a command and returns the raw reply.

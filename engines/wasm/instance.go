@@ -64,9 +64,9 @@ var requiredExports = []struct {
 	{"polyfn_call", []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI64}},
 }
 
-// checkModule verifies a compiled module against ABI version 1 and the
-// memory cap before any of its code runs.
-func checkModule(cm wazero.CompiledModule, maxPages uint32) error {
+// checkModule verifies a compiled module against ABI version 1 before
+// any of its code runs.
+func checkModule(cm wazero.CompiledModule) error {
 	exports := cm.ExportedFunctions()
 	for _, want := range requiredExports {
 		def, ok := exports[want.name]
@@ -77,12 +77,9 @@ func checkModule(cm wazero.CompiledModule, maxPages uint32) error {
 			return fmt.Errorf("wasm module exports %s with the wrong signature (polyfn ABI %d)", want.name, ABIVersion)
 		}
 	}
-	mem, ok := cm.ExportedMemories()["memory"]
-	if !ok {
+	// (wazero refuses a memory whose minimum is above the cap itself.)
+	if _, ok := cm.ExportedMemories()["memory"]; !ok {
 		return fmt.Errorf("wasm module does not export its memory as \"memory\" (polyfn ABI %d)", ABIVersion)
-	}
-	if mem.Min() > maxPages {
-		return fmt.Errorf("wasm module needs %d memory pages, more than wasm-max-memory-pages (%d)", mem.Min(), maxPages)
 	}
 	for _, imp := range cm.ImportedFunctions() {
 		mod, name, _ := imp.Import()
@@ -244,7 +241,11 @@ func (e *Engine) guestError(lib *library, err error) string {
 		}
 		return msg
 	}
-	return "ERR " + strings.TrimSuffix(firstLine(err.Error()), " (recovered by wazero)")
+	msg := "ERR " + strings.TrimSuffix(firstLine(err.Error()), " (recovered by wazero)")
+	if s := lib.holder.stderr.summary(); s != "" {
+		msg += " (stderr: " + s + ")"
+	}
+	return msg
 }
 
 func firstLine(s string) string {
