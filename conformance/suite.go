@@ -25,6 +25,10 @@ import (
 //	!lib <engine>             the library for <engine>, up to "!end";
 //	...                       several !lib blocks per engine are loaded in order
 //	!end
+//	                          a body of a shebang line and "@<path>" loads the
+//	                          shebang, a newline and the bytes of the file at
+//	                          path (relative to the engine's package: binary
+//	                          modules, e.g. "@testdata/suite.wasm")
 //	COMMAND args...           run it (redis-cli quoting)
 //	=> "<reply>"              the expected reply bytes (RESP2, and RESP3 unless
 //	                          a resp3=> line follows); quoted with \r \n \xHH
@@ -238,6 +242,10 @@ func (sf *suiteFile) run(t *testing.T, target, addr string, resp3 bool) {
 	}
 	cur := open("main")
 	for _, lib := range sf.libs[engine] {
+		lib, err := libraryCode(lib)
+		if err != nil {
+			t.Fatalf("%s [%s]: %v", sf.path, target, err)
+		}
 		v, raw, err := cur.Do("FUNCTION", "LOAD", lib)
 		if err != nil || v.Kind != core.VBulk { // the library name
 			t.Fatalf("%s [%s]: FUNCTION LOAD failed: %v %q", sf.path, target, err, raw)
@@ -276,6 +284,20 @@ func (sf *suiteFile) run(t *testing.T, target, addr string, resp3 bool) {
 		}
 		sf.check(t, st, target, engine, mode, raw)
 	}
+}
+
+// libraryCode is the FUNCTION LOAD payload of a !lib body: the body, or
+// for "<shebang>\n@<path>" the shebang and the file's bytes.
+func libraryCode(body string) (string, error) {
+	shebang, ref, ok := strings.Cut(body, "\n")
+	if !ok || !strings.HasPrefix(ref, "@") || strings.Contains(ref, "\n") {
+		return body, nil
+	}
+	b, err := os.ReadFile(strings.TrimSpace(ref[1:]))
+	if err != nil {
+		return "", err
+	}
+	return shebang + "\n" + string(b), nil
 }
 
 func (sf *suiteFile) check(t *testing.T, st *suiteStep, target, engine, mode string, raw []byte) {

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -98,7 +99,10 @@ type killContext struct {
 	closed atomic.Bool
 }
 
-var errScriptKilled = errors.New("script killed")
+// errScriptKilled is a killed run's Err. It is a context.Canceled, as the
+// context package requires of a cancelled context: wazero, for one, stops
+// a guest only for Canceled or DeadlineExceeded.
+var errScriptKilled = fmt.Errorf("script killed: %w", context.Canceled)
 
 func newKillContext() *killContext { return &killContext{done: make(chan struct{})} }
 

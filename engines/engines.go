@@ -6,6 +6,7 @@ import (
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/engines/js"
 	"github.com/polyfn/polyfn/engines/lua"
+	"github.com/polyfn/polyfn/engines/wasm"
 )
 
 // Registry returns a fresh registry with every engine.
@@ -14,5 +15,6 @@ func Registry() *core.Registry {
 	r.Register("lua", lua.New())
 	r.Register("js", js.New())
 	r.Register("ts", js.NewTS())
+	r.Register("wasm", wasm.New(wasm.Options{}))
 	return r
 }

@@ -1,0 +1,74 @@
+package bench
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/engines/wasm"
+	"github.com/tetratelabs/wazero"
+)
+
+// The contract benchmarks for the WebAssembly engine, on the Go SDK's
+// example library (engines/wasm/sdk/go/example): hello (trivial),
+// set_get (SET + GET), count_to 1000 (a loop in the guest), sha256hex.
+
+func exampleModule(b *testing.B) []byte {
+	m, err := os.ReadFile("../engines/wasm/testdata/example.wasm")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+func benchContractWasm(b *testing.B, args ...string) {
+	p := newInProcess(b)
+	p.do(b, "FUNCTION", "LOAD", "#!wasm name=example\n"+string(exampleModule(b)))
+	a := make([][]byte, len(args))
+	for i, s := range args {
+		a[i] = []byte(s)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p.w.Reset()
+		p.s.Exec(p.c, a)
+	}
+	b.StopTimer()
+	if v := p.w.Values()[0]; v.Kind == core.VError {
+		b.Fatalf("%s", v.Str)
+	}
+}
+
+func BenchmarkContractWasmFCallHello(b *testing.B) { benchContractWasm(b, "FCALL", "hello", "0") }
+func BenchmarkContractWasmFCallGetSet(b *testing.B) {
+	benchContractWasm(b, "FCALL", "set_get", "1", "k", "v")
+}
+func BenchmarkContractWasmFCallLoop(b *testing.B) {
+	benchContractWasm(b, "FCALL", "count_to", "0", "1000")
+}
+func BenchmarkContractWasmFCallSHA256(b *testing.B) {
+	benchContractWasm(b, "FCALL", "sha256hex", "0", "the quick brown fox jumps over the lazy dog")
+}
+
+// FUNCTION LOAD's engine part for the example module: cold (a fresh
+// compilation cache every time) and cached.
+func benchWasmLoad(b *testing.B, cold bool) {
+	mod := exampleModule(b)
+	shared := wazero.NewCompilationCache()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		cache := shared
+		if cold {
+			cache = wazero.NewCompilationCache()
+		}
+		e := wasm.New(wasm.Options{Cache: cache})
+		if _, err := e.Compile(context.Background(), core.CompileRequest{Kind: core.KindLibrary, Name: "example", Code: mod}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkWasmLoadCold(b *testing.B)   { benchWasmLoad(b, true) }
+func BenchmarkWasmLoadCached(b *testing.B) { benchWasmLoad(b, false) }

@@ -1,0 +1,50 @@
+// Command example is a polyfn library in Go: build it with
+// engines/wasm/testdata/build.sh (or the command in README.md) and load
+// the .wasm with FUNCTION LOAD.
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+
+	polyfn "github.com/polyfn/polyfn/engines/wasm/sdk/go"
+)
+
+func init() {
+	// FCALL hello 0 world -> "Hello, world!"
+	polyfn.RegisterFunction("hello", func(keys, args [][]byte) polyfn.Reply {
+		name := "stranger"
+		if len(args) > 0 {
+			name = string(args[0])
+		}
+		return polyfn.String("Hello, " + name + "!")
+	}, polyfn.Options{Flags: []string{polyfn.NoWrites}, Description: "greets"})
+
+	// FCALL set_get 1 key value -> value, after SET key value.
+	polyfn.RegisterFunction("set_get", func(keys, args [][]byte) polyfn.Reply {
+		polyfn.Call("SET", keys[0], args[0])
+		return polyfn.Call("GET", keys[0])
+	})
+
+	// FCALL count_to 0 n -> n, counted in a loop in the guest.
+	polyfn.RegisterFunction("count_to", func(keys, args [][]byte) polyfn.Reply {
+		n := polyfn.String(string(args[0])).Int()
+		var i int64
+		for i = 0; i < n; i++ {
+		}
+		return polyfn.Int(i)
+	}, polyfn.Options{Flags: []string{polyfn.NoWrites}})
+
+	// FCALL sha256hex 0 data -> the SHA-256 of data, in hex.
+	polyfn.RegisterFunction("sha256hex", func(keys, args [][]byte) polyfn.Reply {
+		sum := sha256.Sum256(args[0])
+		return polyfn.String(hex.EncodeToString(sum[:]))
+	}, polyfn.Options{Flags: []string{polyfn.NoWrites}})
+
+	// FCALL ping 0 -> the server's PONG, or its error as a value.
+	polyfn.RegisterFunction("ping", func(keys, args [][]byte) polyfn.Reply {
+		return polyfn.PCall("PING")
+	}, polyfn.Options{Flags: []string{polyfn.NoWrites}})
+}
+
+func main() {}

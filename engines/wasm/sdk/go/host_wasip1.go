@@ -1,0 +1,136 @@
+//go:build wasip1
+
+package polyfn
+
+import "unsafe"
+
+// The host imports and guest exports of polyfn ABI 1 (ABI.md). Pointers
+// are offsets in the module's memory: on wasm32 a Go pointer is one.
+
+//go:wasmimport polyfn register_function
+func register(namePtr, nameLen, flagsPtr, flagsLen, descPtr, descLen, handle uint32)
+
+//go:wasmimport polyfn call
+func call(argsPtr, argsLen, bufPtr, bufCap uint32) uint32
+
+//go:wasmimport polyfn pcall
+func pcall(argsPtr, argsLen, bufPtr, bufCap uint32) uint32
+
+//go:wasmimport polyfn reply_read
+func replyRead(ptr, bufCap uint32) uint32
+
+//go:wasmimport polyfn log
+func logMsg(level, ptr, n uint32)
+
+//go:wasmimport polyfn setresp
+func setresp(v uint32)
+
+//go:wasmimport polyfn set_repl
+func setRepl(v uint32)
+
+//go:wasmimport polyfn acl_check
+func aclCheck(argsPtr, argsLen uint32) uint32
+
+func ptr(b []byte) uint32 {
+	if len(b) == 0 {
+		return 0
+	}
+	return uint32(uintptr(unsafe.Pointer(unsafe.SliceData(b))))
+}
+
+func strPtr(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	return uint32(uintptr(unsafe.Pointer(unsafe.StringData(s))))
+}
+
+// The memory the host writes into and reads from, kept reachable (Go's
+// collector does not move objects) until the next call needs it again.
+var (
+	argsBuf  []byte // polyfn_alloc: the next function call's keys and args
+	replyBuf []byte // polyfn_call's reply
+	cmdBuf   = make([]byte, 16<<10)
+)
+
+//go:wasmexport polyfn_abi_version
+func abiVersion() int32 { return 1 }
+
+//go:wasmexport polyfn_alloc
+func alloc(n uint32) uint32 {
+	argsBuf = make([]byte, n)
+	return ptr(argsBuf)
+}
+
+//go:wasmexport polyfn_init
+func initLibrary() {
+	for i, r := range registry {
+		flags := ""
+		for j, f := range r.opts.Flags {
+			if j > 0 {
+				flags += ","
+			}
+			flags += f
+		}
+		register(strPtr(r.name), uint32(len(r.name)), strPtr(flags), uint32(len(flags)),
+			strPtr(r.opts.Description), uint32(len(r.opts.Description)), uint32(i))
+	}
+}
+
+//go:wasmexport polyfn_call
+func callFunction(h, p, n uint32) uint64 {
+	// The host passes back what polyfn_alloc returned.
+	if p != ptr(argsBuf) || int(n) > len(argsBuf) {
+		replyBuf = appendRESP(nil, Error("ERR polyfn SDK: arguments not in polyfn_alloc's memory"))
+	} else {
+		replyBuf = dispatch(h, argsBuf[:n])
+	}
+	return uint64(ptr(replyBuf))<<32 | uint64(len(replyBuf))
+}
+
+func hostCommand(raise bool, args []byte) Reply {
+	f := pcall
+	if raise {
+		f = call
+	}
+	n := f(ptr(args), uint32(len(args)), ptr(cmdBuf), uint32(len(cmdBuf)))
+	var out []byte
+	if int(n) <= len(cmdBuf) {
+		out = cmdBuf[:n]
+	} else {
+		out = make([]byte, n)
+		replyRead(ptr(out), n)
+	}
+	r, _, err := parseRESP(out)
+	if err != nil {
+		return Error(err.Error())
+	}
+	return detach(r, out, cmdBuf)
+}
+
+// detach copies a reply out of the reused command buffer.
+func detach(r Reply, out, scratch []byte) Reply {
+	if len(out) == 0 || &out[0] != &scratch[0] {
+		return r
+	}
+	return clone(r)
+}
+
+func clone(r Reply) Reply {
+	if r.str != nil {
+		r.str = append([]byte(nil), r.str...)
+	}
+	if r.elems != nil {
+		elems := make([]Reply, len(r.elems))
+		for i, e := range r.elems {
+			elems[i] = clone(e)
+		}
+		r.elems = elems
+	}
+	return r
+}
+
+func hostLog(level int, msg string) { logMsg(uint32(level), strPtr(msg), uint32(len(msg))) }
+func hostSetResp(v int)             { setresp(uint32(v)) }
+func hostSetRepl(v int)             { setRepl(uint32(v)) }
+func hostACLCheck(args []byte) bool { return aclCheck(ptr(args), uint32(len(args))) == 1 }

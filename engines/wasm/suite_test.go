@@ -1,0 +1,15 @@
+package wasm_test
+
+import (
+	"testing"
+
+	"github.com/polyfn/polyfn/conformance"
+)
+
+// The WebAssembly engine passes the engine conformance suite (the `!lib
+// wasm` blocks of conformance/testdata/suite, which load
+// testdata/suite.wasm, built from testdata/guests/suite), in RESP2 and
+// RESP3.
+func TestConformanceSuite(t *testing.T) {
+	conformance.RunSuite(t, conformance.Harness{Engine: "wasm"})
+}

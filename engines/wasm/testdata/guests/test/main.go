@@ -1,0 +1,32 @@
+// Command test is a wasm library for the engine's own tests (memory,
+// binary data), built with the Go SDK.
+package main
+
+import polyfn "github.com/polyfn/polyfn/engines/wasm/sdk/go"
+
+var keep [][]byte
+
+func init() {
+	// hog 0 <MiB>: allocates and touches that many MiB, keeping them.
+	polyfn.RegisterFunction("hog", func(keys, args [][]byte) polyfn.Reply {
+		n := polyfn.Bulk(args[0]).Int()
+		var last []byte
+		for i := int64(0); i < n; i++ {
+			last = make([]byte, 1<<20)
+			last[len(last)-1] = 1
+			keep = append(keep, last)
+		}
+		keep = nil
+		return polyfn.Int(int64(len(last)))
+	})
+	// echo_binary 1 key value: SET key value, then [GET key, value].
+	polyfn.RegisterFunction("echo_binary", func(keys, args [][]byte) polyfn.Reply {
+		polyfn.Call("SET", keys[0], args[0])
+		return polyfn.Array(polyfn.Call("GET", keys[0]), polyfn.Bulk(args[0]))
+	})
+	polyfn.RegisterFunction("get", func(keys, args [][]byte) polyfn.Reply {
+		return polyfn.Call("GET", keys[0])
+	}, polyfn.Options{Flags: []string{polyfn.NoWrites}})
+}
+
+func main() {}

@@ -1,0 +1,11 @@
+;; Loops forever in polyfn_init.
+(module
+  (import "polyfn" "register_function" (func $register (param i32 i32 i32 i32 i32 i32 i32)))
+  
+  (memory (export "memory") 1)
+  (data (i32.const 0) "f")
+  (func (export "polyfn_abi_version") (result i32) (i32.const 1))
+  (func (export "polyfn_alloc") (param i32) (result i32) (i32.const 1024))
+  (func (export "polyfn_init") (loop $l (br $l)))
+  (func (export "polyfn_call") (param i32 i32 i32) (result i64) (i64.const 0))
+)
