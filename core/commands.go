@@ -27,6 +27,7 @@ func DefaultTable() *Table {
 		registerGeoCommands,
 		registerSortCommands,
 		registerDumpCommands,
+		registerACLCommands,
 	} {
 		register(t)
 	}
