@@ -1,7 +1,6 @@
 package core
 
 import (
-	"strings"
 	"sync"
 	"time"
 
@@ -168,6 +167,29 @@ func (s *Server) aclDenyExec(c *Client, cmd *Command, args [][]byte) bool {
 	return true
 }
 
+// aclDenyInExec re-checks a queued command when EXEC runs it, as the
+// rules may have changed since it was queued.
+func (s *Server) aclDenyInExec(c *Client, cmd *Command, args [][]byte, w ReplyWriter) bool {
+	res, pos := aclCheck(c.aclUser, cmd, args)
+	if res == acl.OK {
+		return false
+	}
+	s.aclLogDenial(c, c, res, "multi", cmd, args, pos)
+	reason := "no permission"
+	switch res {
+	case acl.DeniedCmd:
+		reason = "no permission to execute the command or subcommand"
+	case acl.DeniedKey:
+		reason = "no permission to touch the specified keys"
+	case acl.DeniedChannel:
+		reason = "no permission to access one of the channels used as arguments"
+	}
+	msg := "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: " + reason
+	s.Stats.countError(msg)
+	w.WriteError(msg)
+	return true
+}
+
 func aclDeniedText(res acl.Result, cmd *Command) string {
 	switch res {
 	case acl.DeniedCmd:
@@ -248,29 +270,6 @@ func (s *Server) aclDropClient(cur, c *Client) {
 	}
 }
 
-// aclKillPubSubClients disconnects clients of u subscribed to a channel
-// or pattern the user can no longer use (after ACL SETUSER).
-func (s *Server) aclKillPubSubClients(cur *Client, u *acl.User) {
-	for _, c := range s.Clients() {
-		if c.aclUser != u || c.Subscriptions() == 0 {
-			continue
-		}
-		bad := false
-		for ch := range c.Channels {
-			bad = bad || !u.CheckChannel(ch, false)
-		}
-		for ch := range c.ShardChannels {
-			bad = bad || !u.CheckChannel(ch, false)
-		}
-		for p := range c.Patterns {
-			bad = bad || !u.CheckChannel(p, true)
-		}
-		if bad {
-			s.aclDropClient(cur, c)
-		}
-	}
-}
-
 func aclReasonName(r acl.Result) string {
 	switch r {
 	case acl.DeniedCmd:
@@ -297,4 +296,25 @@ func aclScriptError(r acl.Result) string {
 	return "ERR no permission"
 }
 
-var _ = strings.ToLower
+// aclKillPubSubClients disconnects clients of u subscribed to a channel
+// or pattern the user can no longer use (after ACL SETUSER).
+func (s *Server) aclKillPubSubClients(cur *Client, u *acl.User) {
+	for _, c := range s.Clients() {
+		if c.aclUser != u || c.Subscriptions() == 0 {
+			continue
+		}
+		bad := false
+		for ch := range c.Channels {
+			bad = bad || !u.CheckChannel(ch, false)
+		}
+		for ch := range c.ShardChannels {
+			bad = bad || !u.CheckChannel(ch, false)
+		}
+		for p := range c.Patterns {
+			bad = bad || !u.CheckChannel(p, true)
+		}
+		if bad {
+			s.aclDropClient(cur, c)
+		}
+	}
+}

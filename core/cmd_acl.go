@@ -55,6 +55,7 @@ func cmdACLSetUser(ctx *Ctx) {
 		return
 	}
 	if old != nil {
+		// Subscribers to channels the change revokes are disconnected.
 		s.aclKillPubSubClients(ctx.C, u)
 	}
 	ctx.OK()
