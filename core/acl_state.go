@@ -25,6 +25,9 @@ func aclUniverse() *acl.Universe {
 		acl.Match = func(p, s string) bool { return Match(p, s, false) }
 		cats := map[string][]string{}
 		for name, meta := range commandMeta {
+			if aclHidden[name] {
+				continue
+			}
 			v := decodeMeta(meta[0])
 			var cs []string
 			for _, a := range v.Elems[6].Elems {
@@ -36,6 +39,11 @@ func aclUniverse() *acl.Universe {
 	})
 	return aclUniverseVal
 }
+
+// aclHidden lists commands of the metadata Redis 7.0.15 does not have:
+// rules cannot name them and categories do not count them, so rules
+// render as in Redis. Restricted users may still run them.
+var aclHidden = map[string]bool{"client|setinfo": true}
 
 // aclState is the server's access control state. Guarded by the
 // keyspace lock.
