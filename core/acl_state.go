@@ -66,6 +66,11 @@ func (s *Server) initACL() {
 	s.acl.a = acl.New(aclUniverse())
 	s.aclSetRequirePass(s.Config.RequirePass())
 	s.Config.onRequirePass = func(p string) { s.aclSetRequirePass(p) }
+	if f := s.aclFile(); f != "" {
+		if err := s.aclLoadFile(nil, f); err != "" {
+			s.Log.Printf("Aborting Redis startup because of ACL errors: %s", err)
+		}
+	}
 }
 
 // aclSetRequirePass applies requirepass to the default user: its

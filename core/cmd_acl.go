@@ -318,7 +318,8 @@ func (s *Server) aclLoadFile(cur *Client, f string) string {
 		for _, e := range errs {
 			b.WriteString(f + ":" + e)
 		}
-		return strings.TrimSpace(b.String())
+		b.WriteString("WARNING: ACL errors detected, no change to the previously active ACL rules was performed")
+		return b.String()
 	}
 	old := map[*acl.User]bool{}
 	for _, n := range s.acl.a.Names() {

@@ -180,7 +180,7 @@ func (a *ACL) Parse(lines []string) (map[string]*User, []string) {
 		failed := false
 		for _, r := range rules {
 			if err := u.apply(a, r); err != nil {
-				errs = append(errs, strconv.Itoa(i+1)+": "+err.Error()+". ")
+				errs = append(errs, strconv.Itoa(i+1)+": Error in applying operation '"+r+"': "+err.Error()+". ")
 				failed = true
 				break
 			}
