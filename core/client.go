@@ -4,6 +4,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/polyfn/polyfn/core/acl"
 	"github.com/polyfn/polyfn/core/keyspace"
 )
 
@@ -35,18 +36,20 @@ type CloseWatcher interface {
 // Client is one connection's session state, as commands see it. Fields
 // are read and written with the keyspace lock held unless noted.
 type Client struct {
-	ID        int64
-	Conn      Conn
-	W         ReplyWriter // the connection's reply writer
-	Addr      string      // remote address "ip:port"
-	LAddr     string      // local address
-	Name      string
-	LibName   string // CLIENT SETINFO lib-name
-	LibVer    string // CLIENT SETINFO lib-ver
-	DB        *keyspace.DB
-	Resp      int
-	Authed    bool
-	User      string
+	ID      int64
+	Conn    Conn
+	W       ReplyWriter // the connection's reply writer
+	Addr    string      // remote address "ip:port"
+	LAddr   string      // local address
+	Name    string
+	LibName string // CLIENT SETINFO lib-name
+	LibVer  string // CLIENT SETINFO lib-ver
+	DB      *keyspace.DB
+	Resp    int
+	Authed  bool
+	User    string // the ACL user's name (CLIENT LIST, CLIENT KILL USER)
+	// aclUser is the user the client runs as (never nil once registered).
+	aclUser   *acl.User
 	Created   time.Time
 	LastCmd   string
 	LastSeen  atomic.Int64 // unix ms of the last command (read without lock)

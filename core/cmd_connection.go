@@ -1,7 +1,5 @@
 package core
 
-import "crypto/subtle"
-
 // Connection commands: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET,
 // CLIENT.
 
@@ -74,11 +72,10 @@ func cmdHello(ctx *Ctx) {
 		more := len(ctx.Args) - 1 - j
 		switch {
 		case ctx.ArgIs(j, "auth") && more >= 2:
-			if !checkPassword(ctx, string(ctx.Args[j+1]), string(ctx.Args[j+2])) {
+			if !ctx.S.authenticate(ctx, string(ctx.Args[j+1]), string(ctx.Args[j+2])) {
 				ctx.Error(ErrWrongPass)
 				return
 			}
-			c.Authed = true
 			j += 2
 		case ctx.ArgIs(j, "setname") && more >= 1:
 			if !setClientName(ctx, ctx.Args[j+1]) {
@@ -114,17 +111,6 @@ func cmdHello(ctx *Ctx) {
 	w.WriteArray(0)
 }
 
-// checkPassword checks a username / password pair against the default
-// user, the only user until ACL exists: with requirepass unset it has no
-// password and any password is accepted.
-func checkPassword(ctx *Ctx, user, pass string) bool {
-	if user != "default" {
-		return false
-	}
-	want := ctx.S.Config.RequirePass()
-	return want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(pass)) == 1
-}
-
 func cmdAuth(ctx *Ctx) {
 	if len(ctx.Args) > 3 {
 		ctx.SyntaxError()
@@ -133,16 +119,14 @@ func cmdAuth(ctx *Ctx) {
 	user, pass := "default", string(ctx.Args[1])
 	if len(ctx.Args) == 3 {
 		user, pass = string(ctx.Args[1]), string(ctx.Args[2])
-	} else if ctx.S.Config.RequirePass() == "" {
+	} else if ctx.S.acl.a.Default.NoPass() {
 		ctx.Error(ErrAuthNotSet)
 		return
 	}
-	if !checkPassword(ctx, user, pass) {
+	if !ctx.S.authenticate(ctx, user, pass) {
 		ctx.Error(ErrWrongPass)
 		return
 	}
-	ctx.C.Authed = true
-	ctx.C.User = user
 	ctx.OK()
 }
 
@@ -160,7 +144,8 @@ func cmdReset(ctx *Ctx) {
 	c.Resp = 2
 	c.Conn.SetResp(2)
 	c.User = "default"
-	c.Authed = s.Config.RequirePass() == ""
+	c.aclUser = s.acl.a.Default
+	c.Authed = s.aclDefaultAuthed()
 	c.Multi = nil
 	s.unwatchAll(c)
 	s.disableTracking(c)

@@ -66,6 +66,9 @@ func cmdExec(ctx *Ctx) {
 	inner := &Ctx{S: s, C: c, W: ctx.W, InMulti: true}
 	for i := range m.Queue {
 		q := &m.Queue[i]
+		if !c.aclUser.Unrestricted && s.aclDenyInExec(c, q.Cmd, q.Args, ctx.W) {
+			continue
+		}
 		s.Call(inner, q.Cmd, q.Args, ctx.W)
 	}
 	if c.Multi == m {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/polyfn/polyfn/core/acl"
 )
 
 // Flag is a command property, as COMMAND INFO reports it.
@@ -60,6 +62,9 @@ type Command struct {
 	Parent   *Command
 	Subs     map[string]*Command
 
+	// aclCmd is the command as the ACL rules see it.
+	aclCmd *acl.Cmd
+
 	// flagsFor, when set, computes the flags of one invocation (EVAL and
 	// FCALL take them from the script they run, as Redis does).
 	flagsFor func(s *Server, args [][]byte) Flag
@@ -95,7 +100,7 @@ func (t *Table) Add(name string, h Handler) *Command {
 	if !ok {
 		panic("core: no Redis metadata for command " + name)
 	}
-	cmd := &Command{Name: name, Handler: h}
+	cmd := &Command{Name: name, Handler: h, aclCmd: aclUniverse().Lookup(name)}
 	cmd.info = decodeMeta(meta[0])
 	if meta[1] != "" {
 		cmd.docs = decodeMeta(meta[1])

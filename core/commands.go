@@ -28,6 +28,7 @@ func DefaultTable() *Table {
 		registerSortCommands,
 		registerDumpCommands,
 		registerPersistCommands,
+		registerACLCommands,
 	} {
 		register(t)
 	}

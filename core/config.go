@@ -28,11 +28,14 @@ type Config struct {
 	ints map[string]*atomic.Int64
 	hot  hotInts
 
-	requirePass  atomic.Value // string
-	activeExpire atomic.Bool
-	debugCommand atomic.Value // "yes", "no", "local"
-	notifyFlags  atomic.Int64
-	outLimits    outputLimits
+	requirePass atomic.Value // string
+	// onRequirePass applies requirepass to the ACL default user; set by
+	// the server, called with the keyspace lock held (CONFIG SET).
+	onRequirePass func(string)
+	activeExpire  atomic.Bool
+	debugCommand  atomic.Value // "yes", "no", "local"
+	notifyFlags   atomic.Int64
+	outLimits     outputLimits
 
 	// File is the configuration file given at start-up ("" without one),
 	// for CONFIG REWRITE.
@@ -276,7 +279,12 @@ func (c *Config) registerDefaults() {
 	c.DefineInt("port", nil, true, 0, 65535, false, "6379", nil)
 	def("bind", nil, true, StringParam(nil), "127.0.0.1 -::1")
 	c.DefineInt("databases", nil, true, 1, NumDatabasesMax, false, "16", func(n int64) { c.Databases = int(n) })
-	def("requirepass", nil, false, StringParam(func(s string) { c.requirePass.Store(s) }), "")
+	def("requirepass", nil, false, StringParam(func(s string) {
+		c.requirePass.Store(s)
+		if c.onRequirePass != nil {
+			c.onRequirePass(s) // the default user's password (acl_state.go)
+		}
+	}), "")
 	c.DefineInt("busy-reply-threshold", []string{"lua-time-limit"}, false, 0, maxInt, false, "5000", nil)
 	c.DefineInt("proto-max-bulk-len", nil, false, 1024*1024, maxInt, true, "536870912", nil)
 	c.DefineInt("slowlog-log-slower-than", nil, false, -1, maxInt, false, "10000", nil)

@@ -262,3 +262,16 @@ const (
 	msgBgsaveStarted    = "Background saving started"
 	msgBgsaveScheduled  = "Background saving scheduled"
 )
+
+// Access control (ACL, AUTH).
+const (
+	ErrACLDeniedKey      = "NOPERM this user has no permissions to access one of the keys used as arguments"
+	ErrACLDeniedChannel  = "NOPERM this user has no permissions to access one of the channels used as arguments"
+	ErrACLScriptCmd      = "ERR The user executing the script can't run this command or subcommand"
+	ErrACLScriptKey      = "ERR The user executing the script can't access at least one of the keys mentioned in the command arguments"
+	ErrACLScriptChannel  = "ERR The user executing the script can't publish to the channel mentioned in the command"
+	ErrACLUsernameSpaces = "ERR Usernames can't contain spaces or null characters"
+	ErrACLDeleteDefault  = "ERR The 'default' user cannot be removed"
+	ErrACLGenPass        = "ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096"
+	ErrACLNoFile         = "ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration."
+)

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/polyfn/polyfn/core/acl"
 )
 
 // The script runner: what every EVAL script and FCALL function goes
@@ -143,7 +145,7 @@ func (s *Server) runScript(ctx *Ctx, eng Engine, fn *Function, isEval, roCmd boo
 		r.oom = s.UsedMemory(r.start) > uint64(s.Config.hot.maxmemory.Load())
 	}
 	sc := st.client
-	sc.DB, sc.Resp, sc.User = ctx.C.DB, 2, ctx.C.User
+	sc.DB, sc.Resp, sc.User, sc.aclUser = ctx.C.DB, 2, ctx.C.User, s.aclUser(ctx.C)
 	if ctx.C != nil && ctx.C.DB == nil {
 		sc.DB = ctx.DB
 	}
@@ -283,7 +285,9 @@ func (r *scriptRun) ACLCheck(args [][]byte) (bool, error) {
 	if cmd == nil || !found {
 		return false, errors.New("ERR Invalid command passed to redis.acl_check_cmd()")
 	}
-	return true, nil // no arity check, as Redis // every user may run every command until ACLs exist
+	// No arity check, as Redis: keys are looked for in what is there.
+	res, _ := aclCheck(r.s.scripts.client.aclUser, cmd, args)
+	return res == acl.OK, nil
 }
 
 // Call runs a command for the script. Once the run is busy the keyspace
@@ -318,6 +322,12 @@ func (r *scriptRun) call(args [][]byte) Value {
 	}
 	if cmd.Has(FlagNoScript) && !s.disableDenyScripts {
 		return ErrorValue(ErrScriptNoScriptCmd)
+	}
+	if sc := s.scripts.client; !sc.aclUser.Unrestricted {
+		if res, pos := aclCheck(sc.aclUser, cmd, args); res != acl.OK {
+			s.aclLogDenial(sc, r.caller, res, "lua", cmd, args, pos)
+			return ErrorValue(aclScriptError(res))
+		}
 	}
 	if r.readOnly && cmd.Flags&(FlagWrite|FlagMayReplicate) != 0 {
 		return ErrorValue(ErrScriptWriteInRO)

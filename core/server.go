@@ -69,6 +69,8 @@ type Server struct {
 	effects effectState // the effects stream (effects.go)
 	// tracking is CLIENT TRACKING's state (tracking.go).
 	tracking trackingState
+	// acl is the users and the ACL LOG (acl_state.go).
+	acl aclState
 
 	shutdownOnce sync.Once
 	shutdown     chan struct{}
@@ -99,6 +101,7 @@ func New(cfg *Config, table *Table) *Server {
 	s.initScripting()
 	s.tracking.init()
 	s.persist.init(s.Start)
+	s.initACL()
 	go s.expireLoop()
 	go s.persistLoop()
 	return s
@@ -135,7 +138,10 @@ func (s *Server) NewClient(conn Conn, addr, laddr string) *Client {
 		User:    "default",
 	}
 	c.DB = s.DBs[0]
-	c.Authed = s.Config.RequirePass() == ""
+	s.mu.Lock()
+	c.aclUser = s.acl.a.Default
+	c.Authed = s.aclDefaultAuthed()
+	s.mu.Unlock()
 	c.LastSeen.Store(time.Now().UnixMilli())
 	s.clientsMu.Lock()
 	s.clients[c.ID] = c
@@ -275,12 +281,15 @@ func (s *Server) exec(c *Client, args [][]byte) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !c.Authed && !cmd.Has(FlagNoAuth) {
+	if !c.Authed && !cmd.Has(FlagNoAuth) && s.authRequired(c) {
 		s.reject(c, cmd, ErrNoAuth)
 		return
 	}
 	if c.Multi != nil && cmd.Has(FlagNoMulti) {
 		s.reject(c, cmd, fmtNotAllowedMulti)
+		return
+	}
+	if !c.aclUser.Unrestricted && s.aclDenyExec(c, cmd, args) {
 		return
 	}
 	flags := cmd.Flags
