@@ -25,6 +25,7 @@ func FuzzScriptHeaders(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	s := New(NewConfig(), NewTable())
+	f.Cleanup(s.RequestShutdown)
 	reg := NewRegistry()
 	reg.Register("lua", nopEngine{})
 	s.SetEngines(reg)
