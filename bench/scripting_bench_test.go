@@ -64,8 +64,10 @@ func (p *inProcess) do(b *testing.B, args ...string) core.Value {
 	return v
 }
 
-func benchContract(b *testing.B, args ...string) {
-	p := newInProcess(b)
+func benchContract(b *testing.B, args ...string) { newInProcess(b).time(b, args...) }
+
+// time runs the command b.N times, timed, and fails on an error reply.
+func (p *inProcess) time(b *testing.B, args ...string) {
 	a := make([][]byte, len(args))
 	for i, s := range args {
 		a[i] = []byte(s)
@@ -109,14 +111,7 @@ func BenchmarkContractFCallCrowded(b *testing.B) {
 	for i := 0; i < 10000; i++ {
 		p.do(b, "SCRIPT", "LOAD", fmt.Sprintf("return %d", i))
 	}
-	a := [][]byte{[]byte("FCALL"), []byte("f50"), []byte("0")}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		p.w.Reset()
-		p.s.Exec(p.c, a)
-	}
-	b.StopTimer()
+	p.time(b, "FCALL", "f50", "0")
 	info := string(p.do(b, "INFO", "memory").Str)
 	for _, line := range strings.Split(info, "\r\n") {
 		for _, f := range []string{"used_memory_vm_eval", "used_memory_scripts_eval", "number_of_cached_scripts", "used_memory_vm_functions", "used_memory_functions", "number_of_functions"} {
@@ -148,23 +143,7 @@ func newInProcessJS(b *testing.B) *inProcess {
 	return p
 }
 
-func benchContractJS(b *testing.B, args ...string) {
-	p := newInProcessJS(b)
-	a := make([][]byte, len(args))
-	for i, s := range args {
-		a[i] = []byte(s)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		p.w.Reset()
-		p.s.Exec(p.c, a)
-	}
-	b.StopTimer()
-	if v := p.w.Values()[0]; v.Kind == core.VError {
-		b.Fatalf("%s", v.Str)
-	}
-}
+func benchContractJS(b *testing.B, args ...string) { newInProcessJS(b).time(b, args...) }
 
 func BenchmarkContractJSFCallRet1(b *testing.B) { benchContractJS(b, "FCALL", "js_ret1", "0") }
 func BenchmarkContractJSFCallGetSet(b *testing.B) {

@@ -25,20 +25,7 @@ func exampleModule(b *testing.B) []byte {
 func benchContractWasm(b *testing.B, args ...string) {
 	p := newInProcess(b)
 	p.do(b, "FUNCTION", "LOAD", "#!wasm name=example\n"+string(exampleModule(b)))
-	a := make([][]byte, len(args))
-	for i, s := range args {
-		a[i] = []byte(s)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		p.w.Reset()
-		p.s.Exec(p.c, a)
-	}
-	b.StopTimer()
-	if v := p.w.Values()[0]; v.Kind == core.VError {
-		b.Fatalf("%s", v.Str)
-	}
+	p.time(b, args...)
 }
 
 func BenchmarkContractWasmFCallHello(b *testing.B) { benchContractWasm(b, "FCALL", "hello", "0") }
