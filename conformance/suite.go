@@ -35,6 +35,9 @@ import (
 //	resp3=> "<reply>"         the expected reply under RESP3
 //	<engine>=> "<reply>"      the expected reply for one engine (both protocols)
 //	<engine> resp3=> "<reply>" the expected reply for one engine under RESP3
+//	<engine>-<flavor>=> ...   (and "... resp3=>") the expected reply for one
+//	                          flavor of an engine's library (Harness.Flavor),
+//	                          before the engine's own expectations
 //	=~ <regexp>               the reply bytes must match (e.g. durations)
 //	!conn NAME                switch connection (opened on first use, same protocol)
 //	!send COMMAND ...         send without reading; a later !recv reads it
@@ -55,6 +58,14 @@ type Harness struct {
 	Engine string
 	// ServerArgs are extra polyfn arguments for every file (optional).
 	ServerArgs []string
+	// Module, when set, is the file every "@path" library body loads
+	// instead of path (the same library built another way: another
+	// guest SDK, or a fresh build).
+	Module string
+	// Flavor names such a variant ("c" for the WebAssembly suite library
+	// written with the C SDK): "<engine>-<flavor>=>" expectations come
+	// first for it.
+	Flavor string
 }
 
 // suiteArgs are the server arguments every suite file runs with.
@@ -76,6 +87,7 @@ func RunSuite(t *testing.T, h Harness) {
 			if len(sf.libs[h.Engine]) == 0 {
 				t.Skipf("no %s library in this case file", h.Engine)
 			}
+			sf.module, sf.flavor = h.Module, h.Flavor
 			for _, resp3 := range []bool{false, true} {
 				addr := StartPolyfnWith(t, onlyEngine(t, h.Engine), append(append([]string{}, suiteArgs...), h.ServerArgs...)...)
 				if !recording() {
@@ -131,6 +143,8 @@ type suiteStep struct {
 type suiteFile struct {
 	path string
 	libs map[string][]string
+	// module and flavor are the Harness's (see there).
+	module, flavor string
 	// recorded holds replies from redis-server for steps without an
 	// expectation, when recording (suite_record.go).
 	recorded map[int]map[string][]byte
@@ -242,7 +256,7 @@ func (sf *suiteFile) run(t *testing.T, target, addr string, resp3 bool) {
 	}
 	cur := open("main")
 	for _, lib := range sf.libs[engine] {
-		lib, err := libraryCode(lib)
+		lib, err := libraryCode(lib, sf.module)
 		if err != nil {
 			t.Fatalf("%s [%s]: %v", sf.path, target, err)
 		}
@@ -287,13 +301,18 @@ func (sf *suiteFile) run(t *testing.T, target, addr string, resp3 bool) {
 }
 
 // libraryCode is the FUNCTION LOAD payload of a !lib body: the body, or
-// for "<shebang>\n@<path>" the shebang and the file's bytes.
-func libraryCode(body string) (string, error) {
+// for "<shebang>\n@<path>" the shebang and the file's bytes (of module
+// instead of path when module is set).
+func libraryCode(body, module string) (string, error) {
 	shebang, ref, ok := strings.Cut(body, "\n")
 	if !ok || !strings.HasPrefix(ref, "@") || strings.Contains(ref, "\n") {
 		return body, nil
 	}
-	b, err := os.ReadFile(strings.TrimSpace(ref[1:]))
+	path := strings.TrimSpace(ref[1:])
+	if module != "" {
+		path = module
+	}
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return "", err
 	}
@@ -309,7 +328,16 @@ func (sf *suiteFile) check(t *testing.T, st *suiteStep, target, engine, mode str
 		return
 	}
 	want, ok := "", false
-	if mode == "resp3" {
+	if sf.flavor != "" && target != "redis" {
+		flavored := engine + "-" + sf.flavor
+		if mode == "resp3" {
+			want, ok = st.expect[flavored+" resp3"]
+		}
+		if !ok {
+			want, ok = st.expect[flavored]
+		}
+	}
+	if !ok && mode == "resp3" {
 		want, ok = st.expect[engine+" resp3"]
 	}
 	if !ok {

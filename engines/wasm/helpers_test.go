@@ -2,7 +2,6 @@ package wasm_test
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/polyfn/polyfn/conformance"
@@ -10,10 +9,11 @@ import (
 	"github.com/polyfn/polyfn/engines/wasm"
 )
 
-// module reads testdata/<name>.wasm.
+// module reads the test module name (testdata/<name>.wasm, or its fresh
+// build: see TestMain).
 func module(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name+".wasm"))
+	b, err := os.ReadFile(modulePath(name))
 	if err != nil {
 		t.Fatal(err)
 	}

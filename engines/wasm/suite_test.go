@@ -11,5 +11,12 @@ import (
 // testdata/suite.wasm, built from testdata/guests/suite), in RESP2 and
 // RESP3.
 func TestConformanceSuite(t *testing.T) {
-	conformance.RunSuite(t, conformance.Harness{Engine: "wasm"})
+	conformance.RunSuite(t, conformance.Harness{Engine: "wasm", Module: modulePath("suite")})
+}
+
+// The same cases pass with the suite library written with the C SDK
+// (testdata/guests-c/suite.c); "wasm-c=>" lines hold its replies where C
+// fails differently from Go (a panic, a bad argument).
+func TestConformanceSuiteC(t *testing.T) {
+	conformance.RunSuite(t, conformance.Harness{Engine: "wasm", Flavor: "c", Module: modulePath("suite-c")})
 }

@@ -1,21 +1,72 @@
 #!/bin/sh
-# Rebuilds the test modules in this directory: the hand-written WAT
-# fixtures (wat/*.wat, needs wat2wasm from wabt) and the Go SDK guests
-# (the SDK example and guests/*, needs Go 1.24+). Run from anywhere; the
-# output goes next to this script (or to $OUT when set).
+# Rebuilds the test modules in this directory. Run from anywhere; the
+# output goes next to this script (or to $OUT when set). Arguments choose
+# what to build (default: all of them):
+#
+#   wat   the hand-written fixtures wat/*.wat (wat2wasm, from wabt)
+#   go    the Go SDK's example and guests/* (Go 1.24+)
+#   c     the C SDK's example and guests-c/*.c (clang with the wasm32-wasi
+#         target, wasm-ld, wasi-libc)
+#   rust  the Rust SDK's example (Debian's rustc 1.63 with the
+#         wasm32-unknown-unknown standard library; $RUSTC to choose one)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=${OUT:-$here}
+sdk=$here/../sdk
 mkdir -p "$out"
-for f in "$here"/wat/*.wat; do
-	wat2wasm "$f" -o "$out/$(basename "$f" .wat).wasm"
-done
-gobuild() { # output, package dir
-	(cd "$here/../../.." && GOOS=wasip1 GOARCH=wasm go build -trimpath -buildvcs=false \
-		-buildmode=c-shared -o "$1" "$2")
+parts=${*:-wat go c rust}
+
+build_wat() {
+	for f in "$here"/wat/*.wat; do
+		wat2wasm "$f" -o "$out/$(basename "$f" .wat).wasm"
+	done
 }
-gobuild "$out/example.wasm" ./engines/wasm/sdk/go/example
-for d in "$here"/guests/*/; do
-	name=$(basename "$d")
-	gobuild "$out/$name.wasm" "./engines/wasm/testdata/guests/$name"
+
+build_go() {
+	gobuild() { # output, package dir
+		(cd "$here/../../.." && GOOS=wasip1 GOARCH=wasm go build -trimpath -buildvcs=false \
+			-buildmode=c-shared -o "$1" "$2")
+	}
+	gobuild "$out/example.wasm" ./engines/wasm/sdk/go/example
+	for d in "$here"/guests/*/; do
+		name=$(basename "$d")
+		gobuild "$out/$name.wasm" "./engines/wasm/testdata/guests/$name"
+	done
+}
+
+# C: a WASI reactor. -nodefaultlibs leaves out compiler-rt's builtins
+# archive, which the SDK does not need (Debian ships it separately, in
+# libclang-rt-14-dev-wasm32).
+build_c() {
+	cbuild() { # output, source
+		clang --target=wasm32-wasi -O2 -Wall -Wextra -Werror -mexec-model=reactor \
+			-nodefaultlibs -lc -Wl,--strip-all -o "$1" "$2"
+	}
+	cbuild "$out/example-c.wasm" "$sdk/c/example/example.c"
+	for f in "$here"/guests-c/*.c; do
+		cbuild "$out/$(basename "$f" .c)-c.wasm" "$f"
+	done
+}
+
+# Rust: the SDK crate as an rlib, the example as a cdylib linking it.
+build_rust() {
+	rustc=${RUSTC:-/usr/bin/rustc}
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	flags="--edition 2021 --target wasm32-unknown-unknown -C opt-level=2 -C panic=abort"
+	# shellcheck disable=SC2086
+	"$rustc" $flags --crate-type rlib --crate-name polyfn -o "$tmp/libpolyfn.rlib" "$sdk/rust/src/lib.rs"
+	# shellcheck disable=SC2086
+	"$rustc" $flags --crate-type cdylib --crate-name example -C strip=symbols -C lto \
+		--extern polyfn="$tmp/libpolyfn.rlib" -o "$out/example-rust.wasm" "$sdk/rust/example/src/lib.rs"
+}
+
+for p in $parts; do
+	case $p in
+	wat | go | c | rust) "build_$p" ;;
+	*)
+		echo "build.sh: unknown part $p (wat, go, c, rust)" >&2
+		exit 2
+		;;
+	esac
 done
