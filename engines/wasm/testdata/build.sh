@@ -48,11 +48,14 @@ build_c() {
 	done
 }
 
-# Rust: the SDK crate as an rlib, the example as a cdylib linking it.
+# Rust: the SDK crate's unit tests (native), then the crate as an rlib
+# and the example as a cdylib linking it.
 build_rust() {
 	rustc=${RUSTC:-/usr/bin/rustc}
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
+	"$rustc" --edition 2021 --test -o "$tmp/polyfn-test" "$sdk/rust/src/lib.rs"
+	"$tmp/polyfn-test" -q >/dev/null
 	flags="--edition 2021 --target wasm32-unknown-unknown -C opt-level=2 -C panic=abort"
 	# shellcheck disable=SC2086
 	"$rustc" $flags --crate-type rlib --crate-name polyfn -o "$tmp/libpolyfn.rlib" "$sdk/rust/src/lib.rs"

@@ -237,13 +237,28 @@ pub struct Options<'a> {
 
 type Func = Box<dyn Fn(&[&[u8]], &[&[u8]]) -> Reply>;
 
-// The guest is single-threaded: these are only touched from the ABI's
-// exports and the functions they run, never re-entered.
-static mut REGISTRY: Vec<Func> = Vec::new();
-static mut ARGS: Vec<u8> = Vec::new(); // polyfn_alloc: the next call's keys and args
-static mut REPLY: Vec<u8> = Vec::new(); // polyfn_call's reply
-static mut CMD: Vec<u8> = Vec::new(); // a command's encoded arguments
-static mut CMD_REPLY: Vec<u8> = Vec::new(); // a command's reply
+/// A global of the guest. The guest is single-threaded and these are only
+/// touched from the ABI's exports and the functions they run, each global
+/// by one of them at a time (never re-entered).
+struct Global<T>(std::cell::UnsafeCell<T>);
+
+unsafe impl<T> Sync for Global<T> {}
+
+impl<T> Global<T> {
+    const fn new(v: T) -> Global<T> {
+        Global(std::cell::UnsafeCell::new(v))
+    }
+    #[allow(clippy::mut_from_ref)]
+    fn get(&self) -> &mut T {
+        unsafe { &mut *self.0.get() }
+    }
+}
+
+static REGISTRY: Global<Vec<Func>> = Global::new(Vec::new());
+static ARGS: Global<Vec<u8>> = Global::new(Vec::new()); // polyfn_alloc: the next call's keys and args
+static REPLY: Global<Vec<u8>> = Global::new(Vec::new()); // polyfn_call's reply
+static CMD: Global<Vec<u8>> = Global::new(Vec::new()); // a command's encoded arguments
+static CMD_REPLY: Global<Vec<u8>> = Global::new(Vec::new()); // a command's reply
 
 /// Registers `f` as the library function `name`. Call it from the
 /// function given to [`library!`]; the server validates names and flags
@@ -255,9 +270,10 @@ pub fn register_function(name: &str, f: impl Fn(&[&[u8]], &[&[u8]]) -> Reply + '
 /// As [`register_function`], with flags and a description.
 pub fn register_function_with(name: &str, opts: Options, f: impl Fn(&[&[u8]], &[&[u8]]) -> Reply + 'static) {
     let flags = opts.flags.join(",");
+    let registry = REGISTRY.get();
+    let handle = registry.len() as u32;
+    registry.push(Box::new(f));
     unsafe {
-        let handle = REGISTRY.len() as u32;
-        REGISTRY.push(Box::new(f));
         host::register_function(
             name.as_ptr(),
             name.len(),
@@ -283,29 +299,27 @@ pub fn pcall(args: &[&[u8]]) -> Reply {
 }
 
 fn encode(args: &[&[u8]]) -> &'static [u8] {
-    unsafe {
-        CMD.clear();
-        append_list(&mut CMD, args);
-        &CMD
-    }
+    let cmd = CMD.get();
+    cmd.clear();
+    append_list(cmd, args);
+    cmd
 }
 
 fn command(raise: bool, args: &[&[u8]]) -> Reply {
     let cmd = encode(args);
-    unsafe {
-        if CMD_REPLY.len() < 16384 {
-            CMD_REPLY.resize(16384, 0);
-        }
-        let f = if raise { host::call } else { host::pcall };
-        let n = f(cmd.as_ptr(), cmd.len(), CMD_REPLY.as_mut_ptr(), CMD_REPLY.len()) as usize;
-        if n > CMD_REPLY.len() {
-            CMD_REPLY.resize(n, 0);
-            host::reply_read(CMD_REPLY.as_mut_ptr(), n);
-        }
-        match parse_resp(&CMD_REPLY[..n]) {
-            Some((r, _)) => r,
-            None => Reply::error("ERR polyfn SDK: malformed reply from the host"),
-        }
+    let buf = CMD_REPLY.get();
+    if buf.len() < 16384 {
+        buf.resize(16384, 0);
+    }
+    let f = if raise { host::call } else { host::pcall };
+    let n = unsafe { f(cmd.as_ptr(), cmd.len(), buf.as_mut_ptr(), buf.len()) } as usize;
+    if n > buf.len() {
+        buf.resize(n, 0);
+        unsafe { host::reply_read(buf.as_mut_ptr(), n) };
+    }
+    match parse_resp(&buf[..n]) {
+        Some((r, _)) => r,
+        None => Reply::error("ERR polyfn SDK: malformed reply from the host"),
     }
 }
 
@@ -385,38 +399,34 @@ pub fn __init(register: fn()) {
         let line = format!("panic: {}\n", msg);
         host::stderr(line.as_bytes());
     }));
-    unsafe { REGISTRY.clear() };
+    REGISTRY.get().clear();
     register();
 }
 
 #[doc(hidden)]
 pub fn __alloc(n: u32) -> *mut u8 {
-    unsafe {
-        ARGS.clear();
-        ARGS.resize(n as usize, 0);
-        ARGS.as_mut_ptr()
-    }
+    let args = ARGS.get();
+    args.clear();
+    args.resize(n as usize, 0);
+    args.as_mut_ptr()
 }
 
 #[doc(hidden)]
 pub fn __call(h: u32, p: *const u8, n: u32) -> u64 {
-    let reply = unsafe {
-        if p != ARGS.as_ptr() || n as usize > ARGS.len() {
-            Reply::error("ERR polyfn SDK: arguments not in polyfn_alloc's memory")
-        } else if let Some(f) = REGISTRY.get(h as usize) {
-            let input = &ARGS[..n as usize];
-            let (keys, rest) = read_list(input);
-            let (args, _) = read_list(rest);
-            f(&keys, &args)
-        } else {
-            Reply::error("ERR polyfn SDK: no function with this handle")
-        }
+    let input = ARGS.get();
+    let reply = if p != input.as_ptr() || n as usize > input.len() {
+        Reply::error("ERR polyfn SDK: arguments not in polyfn_alloc's memory")
+    } else if let Some(f) = REGISTRY.get().get(h as usize) {
+        let (keys, rest) = read_list(&input[..n as usize]);
+        let (args, _) = read_list(rest);
+        f(&keys, &args)
+    } else {
+        Reply::error("ERR polyfn SDK: no function with this handle")
     };
-    unsafe {
-        REPLY.clear();
-        write_resp(&mut REPLY, &reply);
-        (REPLY.as_ptr() as u64) << 32 | REPLY.len() as u64
-    }
+    let out = REPLY.get();
+    out.clear();
+    write_resp(out, &reply);
+    (out.as_ptr() as u64) << 32 | out.len() as u64
 }
 
 fn append_list(buf: &mut Vec<u8>, items: &[&[u8]]) {
