@@ -13,19 +13,50 @@ import (
 // The contract benchmarks for the WebAssembly engine, on the Go SDK's
 // example library (engines/wasm/sdk/go/example): hello (trivial),
 // set_get (SET + GET), count_to 1000 (a loop in the guest), sha256hex.
+// The C and Rust SDKs' examples (sdk/c/example, sdk/rust/example) have
+// the same functions: the *C and *Rust benchmarks time those.
 
-func exampleModule(b *testing.B) []byte {
-	m, err := os.ReadFile("../engines/wasm/testdata/example.wasm")
+func exampleModule(b *testing.B) []byte { return wasmModule(b, "example") }
+
+func wasmModule(b *testing.B, name string) []byte {
+	m, err := os.ReadFile("../engines/wasm/testdata/" + name + ".wasm")
 	if err != nil {
 		b.Fatal(err)
 	}
 	return m
 }
 
-func benchContractWasm(b *testing.B, args ...string) {
+func benchContractWasm(b *testing.B, args ...string) { benchWasmModule(b, "example", args...) }
+
+func benchWasmModule(b *testing.B, module string, args ...string) {
 	p := newInProcess(b)
-	p.do(b, "FUNCTION", "LOAD", "#!wasm name=example\n"+string(exampleModule(b)))
+	p.do(b, "FUNCTION", "LOAD", "#!wasm name=example\n"+string(wasmModule(b, module)))
 	p.time(b, args...)
+}
+
+func BenchmarkContractWasmFCallHelloC(b *testing.B) {
+	benchWasmModule(b, "example-c", "FCALL", "hello", "0")
+}
+func BenchmarkContractWasmFCallGetSetC(b *testing.B) {
+	benchWasmModule(b, "example-c", "FCALL", "set_get", "1", "k", "v")
+}
+func BenchmarkContractWasmFCallLoopC(b *testing.B) {
+	benchWasmModule(b, "example-c", "FCALL", "count_to", "0", "1000")
+}
+func BenchmarkContractWasmFCallSHA256C(b *testing.B) {
+	benchWasmModule(b, "example-c", "FCALL", "sha256hex", "0", "the quick brown fox jumps over the lazy dog")
+}
+func BenchmarkContractWasmFCallHelloRust(b *testing.B) {
+	benchWasmModule(b, "example-rust", "FCALL", "hello", "0")
+}
+func BenchmarkContractWasmFCallGetSetRust(b *testing.B) {
+	benchWasmModule(b, "example-rust", "FCALL", "set_get", "1", "k", "v")
+}
+func BenchmarkContractWasmFCallLoopRust(b *testing.B) {
+	benchWasmModule(b, "example-rust", "FCALL", "count_to", "0", "1000")
+}
+func BenchmarkContractWasmFCallSHA256Rust(b *testing.B) {
+	benchWasmModule(b, "example-rust", "FCALL", "sha256hex", "0", "the quick brown fox jumps over the lazy dog")
 }
 
 func BenchmarkContractWasmFCallHello(b *testing.B) { benchContractWasm(b, "FCALL", "hello", "0") }

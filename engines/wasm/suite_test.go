@@ -20,3 +20,9 @@ func TestConformanceSuite(t *testing.T) {
 func TestConformanceSuiteC(t *testing.T) {
 	conformance.RunSuite(t, conformance.Harness{Engine: "wasm", Flavor: "c", Module: modulePath("suite-c")})
 }
+
+// And with the suite library written with the Rust SDK
+// (testdata/guests-rust/suite.rs; "wasm-rust=>" lines).
+func TestConformanceSuiteRust(t *testing.T) {
+	conformance.RunSuite(t, conformance.Harness{Engine: "wasm", Flavor: "rust", Module: modulePath("suite-rust")})
+}

@@ -7,7 +7,7 @@
 #   go    the Go SDK's example and guests/* (Go 1.24+)
 #   c     the C SDK's example and guests-c/*.c (clang with the wasm32-wasi
 #         target, wasm-ld, wasi-libc)
-#   rust  the Rust SDK's example (Debian's rustc 1.63 with the
+#   rust  the Rust SDK's example and guests-rust/*.rs (Debian's rustc 1.63 with the
 #         wasm32-unknown-unknown standard library; $RUSTC to choose one)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -59,9 +59,15 @@ build_rust() {
 	flags="--edition 2021 --target wasm32-unknown-unknown -C opt-level=2 -C panic=abort"
 	# shellcheck disable=SC2086
 	"$rustc" $flags --crate-type rlib --crate-name polyfn -o "$tmp/libpolyfn.rlib" "$sdk/rust/src/lib.rs"
-	# shellcheck disable=SC2086
-	"$rustc" $flags --crate-type cdylib --crate-name example -C strip=symbols -C lto \
-		--extern polyfn="$tmp/libpolyfn.rlib" -o "$out/example-rust.wasm" "$sdk/rust/example/src/lib.rs"
+	rustlib() { # output, crate root
+		# shellcheck disable=SC2086
+		"$rustc" $flags --crate-type cdylib --crate-name "$(basename "$1" .wasm | tr - _)" -C strip=symbols -C lto \
+			--extern polyfn="$tmp/libpolyfn.rlib" -o "$1" "$2"
+	}
+	rustlib "$out/example-rust.wasm" "$sdk/rust/example/src/lib.rs"
+	for f in "$here"/guests-rust/*.rs; do
+		rustlib "$out/$(basename "$f" .rs)-rust.wasm" "$f"
+	done
 }
 
 for p in $parts; do
