@@ -35,10 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-
+/* (C only: the call and aggregate macros use compound literals.) */
 #define POLYFN_ABI_VERSION 1
 
 /* Bytes: keys, arguments, reply text. Not NUL-terminated in general. */
@@ -164,7 +161,7 @@ void polyfn_set_repl(int flags);
  * which the server adds to the error reply. The instance is thrown away
  * (its state is lost) and made again for the next call.
  */
-_Noreturn void polyfn_panic(const char *msg);
+__attribute__((noreturn)) void polyfn_panic(const char *msg);
 
 /* Reply constructors (arena memory; strings are copied). */
 polyfn_reply *polyfn_null(void);
@@ -209,10 +206,6 @@ bool polyfn_parse_int(polyfn_bytes b, int64_t *out);
 bool polyfn_eq(polyfn_bytes b, const char *s);
 /* n bytes of arena memory, valid until the function returns. */
 void *polyfn_scratch(size_t n);
-
-#ifdef __cplusplus
-}
-#endif
 
 #endif /* POLYFN_H */
 
@@ -462,8 +455,9 @@ polyfn_reply *polyfn_bool(bool v) {
 
 polyfn_reply *polyfn_verbatim(const char *format, const void *text, size_t n) {
 	polyfn_reply *r = polyfn__text(POLYFN_VERBATIM, text, n);
-	for (int i = 0; i < 3; i++)
-		r->format[i] = format[i] ? format[i] : ' ';
+	memcpy(r->format, "   ", 3);
+	for (int i = 0; i < 3 && format[i]; i++)
+		r->format[i] = format[i];
 	return r;
 }
 
@@ -703,7 +697,7 @@ void polyfn_log_bytes(int level, polyfn_bytes msg) { polyfn__host_log(level, msg
 void polyfn_setresp(int version) { polyfn__host_setresp(version); }
 void polyfn_set_repl(int flags) { polyfn__host_set_repl(flags); }
 
-_Noreturn void polyfn_panic(const char *msg) {
+__attribute__((noreturn)) void polyfn_panic(const char *msg) {
 	size_t n = strlen(msg);
 	char *line = (char *)polyfn_scratch(n + 8);
 	memcpy(line, "panic: ", 7);
@@ -719,13 +713,13 @@ static polyfn_fn *polyfn__fns;
 static size_t polyfn__nfns;
 
 void polyfn_register(const char *name, polyfn_fn fn, const char *flags, const char *description) {
-	polyfn__fns = (polyfn_fn *)polyfn__xrealloc(polyfn__fns, (polyfn__nfns + 1) * sizeof(polyfn_fn));
-	polyfn__fns[polyfn__nfns] = fn;
 	flags = flags ? flags : "";
 	description = description ? description : "";
+	/* The host first: it traps on a bad name or flag, or outside polyfn_init. */
 	polyfn__host_register(name, strlen(name), flags, strlen(flags), description, strlen(description),
 	                      (uint32_t)polyfn__nfns);
-	polyfn__nfns++;
+	polyfn__fns = (polyfn_fn *)polyfn__xrealloc(polyfn__fns, (polyfn__nfns + 1) * sizeof(polyfn_fn));
+	polyfn__fns[polyfn__nfns++] = fn;
 }
 
 __attribute__((export_name("polyfn_abi_version"))) int32_t polyfn__abi_version(void) { return POLYFN_ABI_VERSION; }

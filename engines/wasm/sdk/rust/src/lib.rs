@@ -270,9 +270,8 @@ pub fn register_function(name: &str, f: impl Fn(&[&[u8]], &[&[u8]]) -> Reply + '
 /// As [`register_function`], with flags and a description.
 pub fn register_function_with(name: &str, opts: Options, f: impl Fn(&[&[u8]], &[&[u8]]) -> Reply + 'static) {
     let flags = opts.flags.join(",");
-    let registry = REGISTRY.get();
-    let handle = registry.len() as u32;
-    registry.push(Box::new(f));
+    let handle = REGISTRY.get().len() as u32;
+    // The host first: it traps on a bad name or flag, or outside polyfn_init.
     unsafe {
         host::register_function(
             name.as_ptr(),
@@ -284,6 +283,7 @@ pub fn register_function_with(name: &str, opts: Options, f: impl Fn(&[&[u8]], &[
             handle,
         );
     }
+    REGISTRY.get().push(Box::new(f));
 }
 
 /// Runs a Redis command (the first item is its name) and returns its
