@@ -18,6 +18,7 @@ func registerAdminCommands(t *Table) {
 	t.Add("config|set", cmdConfigSet)
 	t.Add("config|resetstat", func(ctx *Ctx) {
 		ctx.S.Stats.ResetStats()
+		ctx.S.evict.exceededSum = 0
 		ctx.OK()
 	})
 	t.Add("config|rewrite", cmdConfigRewrite)
