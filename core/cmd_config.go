@@ -91,6 +91,11 @@ func cmdConfigSet(ctx *Ctx) {
 		ctx.Error(msg)
 		return
 	}
+	if ctx.S.Config.hot.maxmemory.Load() > 0 {
+		// As Redis: a lower maxmemory (or another policy) takes effect
+		// now, not at the next command.
+		ctx.S.startBackgroundEviction()
+	}
 	ctx.OK()
 }
 
