@@ -91,6 +91,7 @@ func cmdConfigSet(ctx *Ctx) {
 		ctx.Error(msg)
 		return
 	}
+	ctx.S.applyMemoryLimit()
 	if ctx.S.Config.hot.maxmemory.Load() > 0 {
 		// As Redis: a lower maxmemory (or another policy) takes effect
 		// now, not at the next command.

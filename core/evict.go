@@ -96,6 +96,9 @@ func (s *Server) initEviction() {
 	s.evict.tenacity = c.ints["maxmemory-eviction-tenacity"]
 	s.evict.logFactor = c.ints["lfu-log-factor"]
 	s.evict.decayTime = c.ints["lfu-decay-time"]
+	if c.hot.maxmemory.Load() > 0 {
+		s.applyMemoryLimit()
+	}
 }
 
 type evictResult int

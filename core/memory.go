@@ -1,7 +1,10 @@
 package core
 
 import (
+	"math"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"sort"
 	"sync/atomic"
@@ -44,6 +47,8 @@ type memAccount struct {
 	// freed is the estimated size of the keys evicted since the GC was
 	// observed: still in the heap, no longer in the dataset.
 	freed uint64
+	// goLimit is the Go memory limit applyMemoryLimit set (0: none yet).
+	goLimit int64
 	// collecting is set while a GC started by eviction runs.
 	collecting atomic.Bool
 }
@@ -55,7 +60,7 @@ const (
 	metricObjects
 )
 
-func (m *memAccount) sample(now time.Time) {
+func (m *memAccount) sample(now time.Time, limit uint64) {
 	if m.buf == nil {
 		m.buf = []metrics.Sample{
 			metricLive:    {Name: "/gc/heap/live:bytes"},
@@ -73,12 +78,23 @@ func (m *memAccount) sample(now time.Time) {
 	}
 	m.allocs = u(metricAllocs)
 	if cycles := u(metricCycles); cycles != m.cycles || m.at.IsZero() {
-		m.cycles = cycles
-		m.live = u(metricLive)
+		predicted := m.used()
+		live := u(metricLive)
 		if cycles == 0 {
 			// No collection yet: everything allocated may be live.
-			m.live = u(metricObjects)
+			live = u(metricObjects)
 		}
+		// A collection marks live everything allocated while it runs:
+		// under a write storm that garbage can be a good part of the
+		// limit, and evicting for it would empty the dataset. So while
+		// a limit is set the live figure may fall at once but rises
+		// above the estimate by at most a sixteenth of the limit per
+		// collection: lasting growth outside the dataset (scripts,
+		// clients) is still recognised within a few collections.
+		if slack := max(limit/16, 1<<20); limit > 0 && !m.at.IsZero() && live > predicted+slack {
+			live = predicted + slack
+		}
+		m.cycles, m.live = cycles, live
 		m.base = m.allocs
 		m.written, m.freed = 0, 0
 	}
@@ -98,7 +114,7 @@ func (m *memAccount) used() uint64 {
 func (s *Server) UsedMemory(now time.Time) uint64 {
 	m := &s.mem
 	if m.at.IsZero() || now.Sub(m.at) >= memSampleEvery || now.Before(m.at) {
-		m.sample(now)
+		m.sample(now, uint64(s.Config.hot.maxmemory.Load()))
 	}
 	return m.used()
 }
@@ -127,8 +143,28 @@ func (m *memAccount) collectNow(now time.Time) bool {
 		return false
 	}
 	runtime.GC()
-	m.sample(now)
+	m.at = time.Time{} // a quiet collection: its live figure is the truth
+	m.sample(now, 0)
 	return true
+}
+
+// applyMemoryLimit gives the Go runtime a soft memory limit of twice
+// maxmemory plus 32 MiB, so that the collector runs more often as the
+// heap nears it and resident memory stays in proportion to maxmemory even
+// when requests make garbage fast. Without maxmemory, or when GOMEMLIMIT
+// is set, the runtime keeps its own setting.
+func (s *Server) applyMemoryLimit() {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	limit := int64(math.MaxInt64)
+	if mm := s.Config.hot.maxmemory.Load(); mm > 0 && mm < math.MaxInt64/4 {
+		limit = 2*mm + 32<<20
+	}
+	if s.mem.goLimit != limit {
+		debug.SetMemoryLimit(limit)
+		s.mem.goLimit = limit
+	}
 }
 
 // outOfMemory applies Redis's maxmemory rule to a command about to run:
