@@ -276,8 +276,8 @@ func TestEvictLFUKeepsFrequentlyRead(t *testing.T) {
 	require.GreaterOrEqual(t, h, 18, "frequently read keys were evicted")
 }
 
-// OBJECT FREQ and IDLETIME answer by policy, and a key's counter is kept
-// by an overwrite (Redis's differential script covers exact counts).
+// INFO reports the limit, the policy, used_memory held near the limit and
+// evicted_keys, which CONFIG RESETSTAT clears.
 func TestEvictEvictedKeysInInfo(t *testing.T) {
 	r := startEvict(t, "allkeys-random")
 	info := r.rdb.Info(r.ctx, "memory").Val()
@@ -292,7 +292,7 @@ func TestEvictEvictedKeysInInfo(t *testing.T) {
 	require.LessOrEqual(t, used, int64(evictLimit)+2*evictValueSize, "used_memory should be held near maxmemory")
 	stats := r.rdb.Info(r.ctx, "stats").Val()
 	require.Positive(t, infoInt(t, stats, "evicted_keys"))
-	require.Positive(t, infoInt(t, stats, "total_eviction_exceeded_time")+1) // present and numeric
+	require.GreaterOrEqual(t, infoInt(t, stats, "total_eviction_exceeded_time"), int64(0))
 	require.NoError(t, r.rdb.ConfigResetStat(r.ctx).Err())
 	require.Zero(t, infoInt(t, r.rdb.Info(r.ctx, "stats").Val(), "evicted_keys"))
 }
