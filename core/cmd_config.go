@@ -18,6 +18,7 @@ func registerAdminCommands(t *Table) {
 	t.Add("config|set", cmdConfigSet)
 	t.Add("config|resetstat", func(ctx *Ctx) {
 		ctx.S.Stats.ResetStats()
+		ctx.S.evict.exceededSum = 0
 		ctx.OK()
 	})
 	t.Add("config|rewrite", cmdConfigRewrite)
@@ -89,6 +90,12 @@ func cmdConfigSet(ctx *Ctx) {
 	if msg := ctx.S.Config.setMany(names, values, protectedAllowed(ctx)); msg != "" {
 		ctx.Error(msg)
 		return
+	}
+	ctx.S.applyMemoryLimit()
+	if ctx.S.Config.hot.maxmemory.Load() > 0 {
+		// As Redis: a lower maxmemory (or another policy) takes effect
+		// now, not at the next command.
+		ctx.S.startBackgroundEviction()
 	}
 	ctx.OK()
 }

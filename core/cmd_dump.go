@@ -147,8 +147,11 @@ func cmdRestore(ctx *Ctx) {
 		return
 	}
 	e := ctx.DB.Set(keyspace.Str(key), v, false)
-	e.LRU = lruClock(ctx.Now)
-	if idle >= 0 && !ctx.S.lfuPolicy() {
+	ctx.S.created(e, ctx.Now)
+	switch {
+	case ctx.S.lfuPolicy() && freq >= 0:
+		e.LRU = lfuMinutes(ctx.Now)<<8 | uint32(freq)
+	case !ctx.S.lfuPolicy() && idle >= 0:
 		e.LRU -= restoredIdle(ctx.Now, idle)
 	}
 	if ttl != 0 {

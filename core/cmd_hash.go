@@ -62,7 +62,7 @@ func hashWrite(ctx *Ctx, key []byte, create bool) (h *keyspace.Hash, ok bool) {
 	}
 	h = keyspace.NewHash()
 	e = ctx.DB.Set(keyspace.Str(key), h, false)
-	e.LRU = lruClock(ctx.Now)
+	ctx.S.created(e, ctx.Now)
 	return h, true
 }
 

@@ -44,7 +44,7 @@ func cmdPFAdd(ctx *Ctx) {
 	if e == nil {
 		b = hll.New()
 		e = ctx.DB.Set(keyspace.Str(key), b, false)
-		e.LRU = lruClock(ctx.Now)
+		ctx.S.created(e, ctx.Now)
 		updated++
 	} else {
 		var ok bool
@@ -145,7 +145,7 @@ func cmdPFMerge(ctx *Ctx) {
 	if e == nil {
 		b = hll.New()
 		e = ctx.DB.Set(keyspace.Str(key), b, false)
-		e.LRU = lruClock(ctx.Now)
+		ctx.S.created(e, ctx.Now)
 	} else {
 		b = e.Value.([]byte)
 	}

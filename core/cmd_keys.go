@@ -188,7 +188,7 @@ func cmdCopy(ctx *Ctx) {
 	}
 	cp := *e
 	cp.Value = cloneValue(e.Value)
-	cp.LRU = lruClock(ctx.Now)
+	ctx.S.created(&cp, ctx.Now)
 	dstDB.SetEntry(keyspace.Str(dst), &cp)
 	if hasTTL {
 		dstDB.SetExpire(keyspace.Str(dst), at)

@@ -101,7 +101,7 @@ func writeList(ctx *Ctx, key []byte) (*keyspace.List, bool) {
 func createList(ctx *Ctx, key []byte) *keyspace.List {
 	l := keyspace.NewList()
 	e := ctx.DB.Set(keyspace.Str(key), l, false)
-	e.LRU = lruClock(ctx.Now)
+	ctx.S.created(e, ctx.Now)
 	return l
 }
 

@@ -3,7 +3,6 @@ package core
 import (
 	"math/bits"
 	"runtime"
-	"strings"
 
 	"github.com/polyfn/polyfn/core/keyspace"
 )
@@ -106,8 +105,7 @@ func (s *Server) sharedIntegersAllowed() bool {
 	if s.Config.Int("maxmemory") == 0 {
 		return true
 	}
-	p, _ := s.Config.Get("maxmemory-policy")
-	return !strings.Contains(p, "lru") && !strings.Contains(p, "lfu")
+	return s.Config.policy.Load()&(policyLRU|policyLFU) == 0
 }
 
 // cmdObjectRefcount reports Redis's reference count: strings holding an
@@ -127,10 +125,7 @@ func cmdObjectRefcount(ctx *Ctx) {
 	ctx.W.WriteInt(1)
 }
 
-func (s *Server) lfuPolicy() bool {
-	p, _ := s.Config.Get("maxmemory-policy")
-	return strings.Contains(p, "lfu")
-}
+func (s *Server) lfuPolicy() bool { return s.Config.policy.Load()&policyLFU != 0 }
 
 func cmdObjectIdletime(ctx *Ctx) {
 	e := ctx.objectLookup()
@@ -144,11 +139,8 @@ func cmdObjectIdletime(ctx *Ctx) {
 	ctx.W.WriteInt(int64(lruClock(ctx.Now) - e.LRU))
 }
 
-// lfuInitVal is the access frequency Redis gives a new key.
-const lfuInitVal = 5
-
-// cmdObjectFreq: access frequencies are not tracked; every key reports
-// the counter Redis starts new keys with.
+// cmdObjectFreq reports the key's LFU counter decayed to now (lfu.go),
+// without counting an access.
 func cmdObjectFreq(ctx *Ctx) {
 	e := ctx.objectLookup()
 	if e == nil {
@@ -158,7 +150,7 @@ func cmdObjectFreq(ctx *Ctx) {
 		ctx.Error(ErrFreqNotLFU)
 		return
 	}
-	ctx.W.WriteInt(lfuInitVal)
+	ctx.W.WriteInt(int64(ctx.S.lfuCounter(e.LRU, ctx.Now)))
 }
 
 // MEMORY USAGE accounts sizes as Redis does with jemalloc, so that string

@@ -56,7 +56,7 @@ func setWrite(ctx *Ctx, key []byte) (s *keyspace.Set, ok bool) {
 func setCreate(ctx *Ctx, key []byte) *keyspace.Set {
 	s := keyspace.NewSet()
 	e := ctx.DB.Set(keyspace.Str(key), s, false)
-	e.LRU = lruClock(ctx.Now)
+	ctx.S.created(e, ctx.Now)
 	return s
 }
 

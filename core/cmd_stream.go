@@ -371,7 +371,7 @@ func cmdXAdd(ctx *Ctx) {
 			return
 		}
 		s = keyspace.NewStream()
-		ctx.DB.Set(keyspace.Str(key), s, false).LRU = lruClock(ctx.Now)
+		ctx.S.created(ctx.DB.Set(keyspace.Str(key), s, false), ctx.Now)
 	}
 	if s.LastID == keyspace.MaxStreamID {
 		ctx.Error(ErrStreamExhausted)

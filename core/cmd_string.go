@@ -180,8 +180,14 @@ func expireAt(ctx *Ctx, arg []byte, flags int) (int64, bool) {
 // storeString is Store for a string copied from val (see
 // keyspace.DB.SetString: existing buffers are reused when they fit).
 func (ctx *Ctx) storeString(key, val []byte, keepTTL bool) *keyspace.Entry {
+	return ctx.storeStringLooked(key, val, keepTTL, false)
+}
+
+// storeStringLooked is storeString for a command that already looked key
+// up (ctx.Write): the lookup was the access.
+func (ctx *Ctx) storeStringLooked(key, val []byte, keepTTL, looked bool) *keyspace.Entry {
 	e := ctx.DB.SetString(keyspace.Str(key), val, keepTTL)
-	e.LRU = lruClock(ctx.Now)
+	ctx.S.stored(e, ctx.Now, looked)
 	ctx.Modified(key)
 	return e
 }
@@ -246,7 +252,8 @@ func setGeneric(ctx *Ctx, flags int, key, val, expire []byte, intReply bool) {
 			ctx.W.WriteBulk(e.Value.([]byte))
 		}
 	}
-	if flags&(optNX|optXX|optKeepTTL) != 0 {
+	looked := flags&(optNX|optXX|optKeepTTL) != 0
+	if looked {
 		// Write also drops an expired key, so KEEPTTL cannot inherit a
 		// time to live that has already passed.
 		found := ctx.Write(key) != nil
@@ -261,7 +268,7 @@ func setGeneric(ctx *Ctx, flags int, key, val, expire []byte, intReply bool) {
 			return
 		}
 	}
-	ctx.storeString(key, val, flags&optKeepTTL != 0)
+	ctx.storeStringLooked(key, val, flags&optKeepTTL != 0, looked)
 	if expire != nil {
 		ctx.DB.SetExpire(keyspace.Str(key), at)
 	}

@@ -163,7 +163,7 @@ options:
 			return
 		}
 		z = keyspace.NewZSet(maxEntries == 0 || maxValue < len(args[i+1]))
-		ctx.DB.Set(keyspace.Str(key), z, false).LRU = lruClock(ctx.Now)
+		ctx.S.created(ctx.DB.Set(keyspace.Str(key), z, false), ctx.Now)
 	} else {
 		z = e.Value.(*keyspace.ZSet)
 	}

@@ -35,6 +35,7 @@ type Config struct {
 	activeExpire  atomic.Bool
 	debugCommand  atomic.Value // "yes", "no", "local"
 	notifyFlags   atomic.Int64
+	policy        atomic.Int32 // maxmemory-policy (evict.go)
 	outLimits     outputLimits
 
 	// File is the configuration file given at start-up ("" without one),
@@ -306,7 +307,8 @@ func (c *Config) registerDefaults() {
 	c.DefineInt("timeout", nil, false, 0, 1<<31-1, false, "0", nil)
 	c.DefineInt("maxclients", nil, false, 1, 1<<32-1, false, "10000", nil)
 	c.DefineMem("maxmemory", nil, 0, maxInt, true, "0")
-	def("maxmemory-policy", nil, false, EnumParam([]string{"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}, nil), "noeviction")
+	def("maxmemory-policy", nil, false, EnumParam([]string{"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"},
+		func(s string) { c.policy.Store(int32(parsePolicy(s))) }), "noeviction")
 	def("save", nil, false, saveParam, "3600 1 300 100 60 10000")
 	def("appendonly", nil, false, BoolParam(nil), "no")
 	c.Define(&Param{Name: "dir", Protected: true, set: StringParam(nil)}, ".")

@@ -20,7 +20,7 @@ func (ctx *Ctx) Read(key []byte) *keyspace.Entry {
 		return nil
 	}
 	ctx.S.Stats.KeyspaceHits++
-	e.LRU = lruClock(ctx.Now)
+	ctx.S.touch(e, ctx.Now)
 	return e
 }
 
@@ -38,7 +38,7 @@ func (ctx *Ctx) ReadKind(key []byte, kind keyspace.Kind) (e *keyspace.Entry, ok 
 func (ctx *Ctx) Write(key []byte) *keyspace.Entry {
 	e := ctx.DB.GetForWrite(keyspace.Str(key), ctx.Now)
 	if e != nil {
-		e.LRU = lruClock(ctx.Now)
+		ctx.S.touch(e, ctx.Now)
 	}
 	return e
 }
@@ -54,10 +54,11 @@ func (ctx *Ctx) WriteKind(key []byte, kind keyspace.Kind) (e *keyspace.Entry, ok
 }
 
 // Store sets key to value (removing any TTL unless keepTTL) and signals
-// the modification. value must not alias the request buffer.
+// the modification. value must not alias the request buffer. Replacing a
+// key counts as an access to it (Redis's setKey looks it up).
 func (ctx *Ctx) Store(key []byte, value any, keepTTL bool) *keyspace.Entry {
 	e := ctx.DB.Set(keyspace.Str(key), value, keepTTL)
-	e.LRU = lruClock(ctx.Now)
+	ctx.S.stored(e, ctx.Now, false)
 	ctx.Modified(key)
 	return e
 }

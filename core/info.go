@@ -270,7 +270,9 @@ func ratio(a, b uint64) float64 {
 func infoMemory(s *Server, b *infoBuilder) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	used := ms.HeapAlloc
+	// The figure maxmemory is held to (memory.go), so that used_memory
+	// and eviction agree.
+	used := s.UsedMemory(time.Now())
 	st := &s.intro
 	st.peakMem = max(st.peakMem, used)
 	rss := procRSS()
@@ -386,10 +388,11 @@ func infoStats(s *Server, b *infoBuilder) {
 	b.field("expired_stale_perc", "0.00")
 	b.field("expired_time_cap_reached_count", "0")
 	b.field("expire_cycle_cpu_milliseconds", "0")
-	b.field("evicted_keys", "0")
+	b.int("evicted_keys", st.EvictedKeys)
 	b.field("evicted_clients", "0")
-	b.field("total_eviction_exceeded_time", "0")
-	b.field("current_eviction_exceeded_time", "0")
+	total, current := s.evictionExceededTimes(time.Now())
+	b.int("total_eviction_exceeded_time", total)
+	b.int("current_eviction_exceeded_time", current)
 	b.int("keyspace_hits", st.KeyspaceHits)
 	b.int("keyspace_misses", st.KeyspaceMisses)
 	b.int("pubsub_channels", int64(len(s.PubSub.Channels)))

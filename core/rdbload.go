@@ -49,7 +49,7 @@ func (l *rdbLoader) Key(dbi int, key []byte, value any, expireAt int64) error {
 		return fmt.Errorf("RDB has duplicated key '%s' in DB %d", key, dbi)
 	}
 	e := db.Set(k, value, false)
-	e.LRU = lruClock(l.now)
+	l.s.created(e, l.now)
 	if expireAt >= 0 {
 		db.SetExpire(k, expireAt)
 	}

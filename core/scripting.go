@@ -46,6 +46,9 @@ type scriptState struct {
 	// that command's context. Both are reused: one script runs at a time.
 	builder *Builder
 	ctx     Ctx
+	// startOOM is whether the last command Exec admitted found memory
+	// over maxmemory with nothing to evict (Redis's script_oom).
+	startOOM bool
 }
 
 func (s *Server) initScripting() {
@@ -141,9 +144,9 @@ func (s *Server) runScript(ctx *Ctx, eng Engine, fn *Function, isEval, roCmd boo
 		readOnly: roCmd || (!compat && fn.Flags&ScriptNoWrites != 0),
 		resp:     2, repl: ReplAll, kill: st.kill,
 	}
-	if s.Config.hot.maxmemory.Load() > 0 {
-		r.oom = s.UsedMemory(r.start) > uint64(s.Config.hot.maxmemory.Load())
-	}
+	// As Redis: whether memory was over the limit, with nothing left to
+	// evict, when the command that runs the script arrived (Exec).
+	r.oom = st.startOOM && s.Config.hot.maxmemory.Load() > 0
 	sc := st.client
 	sc.DB, sc.Resp, sc.User, sc.aclUser = ctx.C.DB, 2, ctx.C.User, s.aclUser(ctx.C)
 	if ctx.C != nil && ctx.C.DB == nil {

@@ -45,8 +45,9 @@ type Server struct {
 	clients   map[int64]*Client
 	nextID    atomic.Int64
 
-	Stats     Stats
-	memSample usedMemorySample
+	Stats Stats
+	mem   memAccount // used memory (memory.go)
+	evict evictState // maxmemory eviction (evict.go)
 
 	blocking blockingState
 	watching map[watchKey]map[*Client]struct{}
@@ -102,6 +103,7 @@ func New(cfg *Config, table *Table) *Server {
 	s.tracking.init()
 	s.persist.init(s.Start)
 	s.initACL()
+	s.initEviction()
 	go s.expireLoop()
 	go s.persistLoop()
 	return s
@@ -292,14 +294,16 @@ func (s *Server) exec(c *Client, args [][]byte) {
 	if !c.aclUser.Unrestricted && s.aclDenyExec(c, cmd, args) {
 		return
 	}
-	flags := cmd.Flags
-	if cmd.flagsFor != nil && s.Config.hot.maxmemory.Load() > 0 {
-		// Only the OOM check needs a script's own flags for now.
-		flags = cmd.flagsFor(s, args)
-	}
-	if s.outOfMemory(c, flags, cmd, start) {
-		s.reject(c, cmd, ErrOOM)
-		return
+	if s.Config.hot.maxmemory.Load() > 0 && s.busyRun() == nil {
+		flags := cmd.Flags
+		if cmd.flagsFor != nil {
+			// Only the OOM check needs a script's own flags for now.
+			flags = cmd.flagsFor(s, args)
+		}
+		if s.outOfMemory(c, flags, cmd, args, start) {
+			s.reject(c, cmd, ErrOOM)
+			return
+		}
 	}
 	if s.persist.lastBgErr && s.writesDenied(c, cmd, args, cmd.Flags) { // MISCONF
 		s.reject(c, cmd, ErrMisconf)

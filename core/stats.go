@@ -15,6 +15,7 @@ type Stats struct {
 	RejectedConns       atomic.Int64
 	Commands            int64
 	ExpiredKeys         int64
+	EvictedKeys         int64
 	KeyspaceHits        int64
 	KeyspaceMisses      int64
 	TotalErrors         int64
@@ -82,6 +83,7 @@ func (s *Stats) ResetStats() {
 	s.cmds = map[*Command]*CommandStats{}
 	s.errors = map[string]int64{}
 	s.Commands, s.ExpiredKeys, s.KeyspaceHits, s.KeyspaceMisses, s.TotalErrors = 0, 0, 0, 0, 0
+	s.EvictedKeys = 0
 	s.ConnectionsReceived.Store(0)
 	s.RejectedConns.Store(0)
 }

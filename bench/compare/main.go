@@ -9,6 +9,10 @@
 // JavaScript with Lua: FCALL of a Lua function on redis-server and on
 // polyfn, and of the same function in JavaScript on polyfn.
 //
+// -server-args passes extra arguments to both servers, e.g. SET under
+// constant eviction: -t set_evict -server-args "--maxmemory 8mb
+// --maxmemory-policy allkeys-lru".
+//
 //	go run ./bench/compare [-n 200000] [-c 50] [-rounds 3] [-skip-mem] [-t js]
 package main
 
@@ -99,6 +103,10 @@ var customCommands = map[string][]string{
 	"pfcount2":  {"PFCOUNT", "bench:hll", "bench:hll2"},
 	"geoadd":    {"GEOADD", "bench:geo2", "13.__rand_int__", "38.__rand_int__", "m:__rand_int__"},
 	"geosearch": {"GEOSEARCH", "bench:geo", "FROMLONLAT", "13.5", "38.5", "BYRADIUS", "5", "km", "ASC", "COUNT", "10"},
+	// SET of 100-byte values over 100,000 keys: with -server-args
+	// "--maxmemory 8mb --maxmemory-policy allkeys-lru" both servers evict
+	// on nearly every write.
+	"set_evict": {"SET", "evict:__rand_int__", strings.Repeat("v", 100)},
 }
 
 var customTests = []string{"pfadd", "pfcount", "pfcount2", "geoadd", "geosearch"}
@@ -208,6 +216,7 @@ func main() {
 	only := flag.String("t", strings.Join(tests, ","), "tests to run (scripting: "+strings.Join(scriptTests, ",")+"; \"scripts\" for all of them; JavaScript vs Lua: "+strings.Join(jsTests, ",")+", \"js\" for those; "+strings.Join(customTests, ",")+"; \"hllgeo\" for those; streams: "+strings.Join(streamTests, ",")+"; \"streams\" for those)")
 	skipMem := flag.Bool("skip-mem", false, "skip the memory comparison")
 	skipThroughput := flag.Bool("skip-throughput", false, "skip redis-benchmark")
+	serverArgs := flag.String("server-args", "", "extra arguments for both servers in the throughput tests (e.g. \"--maxmemory 8mb --maxmemory-policy allkeys-lru\")")
 	flag.Parse()
 
 	dir, err := os.MkdirTemp("", "polyfn-bench")
@@ -230,7 +239,7 @@ func main() {
 		case "js":
 			list = jsTests
 		}
-		throughput(bin, dir, list, *n, *clients, *rounds)
+		throughput(bin, dir, list, *n, *clients, *rounds, strings.Fields(*serverArgs))
 	}
 	if !*skipMem {
 		memory(bin, dir)
@@ -320,10 +329,10 @@ func median(v []float64) float64 {
 	return v[len(v)/2]
 }
 
-func throughput(bin, dir string, tests []string, n, clients, rounds int) {
-	redis := start("redis", "redis-server", dir)
+func throughput(bin, dir string, tests []string, n, clients, rounds int, extra []string) {
+	redis := start("redis", "redis-server", dir, extra...)
 	defer redis.stop()
-	poly := start("polyfn", bin, dir)
+	poly := start("polyfn", bin, dir, extra...)
 	defer poly.stop()
 	setupScripts(redis.addr(), false)
 	setupScripts(poly.addr(), true)

@@ -194,3 +194,34 @@ func (d *Dict[V]) Random() (key string, v *V, ok bool) {
 		return n.key, &n.val, true
 	}
 }
+
+// Sample calls fn for up to n elements found by walking the bucket array
+// from a random bucket, stopping after 10*n buckets, as Redis's
+// dictGetSomeKeys does for eviction: cheap, close to random, and allowed
+// to return fewer elements than asked. fn must not modify d.
+func (d *Dict[V]) Sample(n int, fn func(key string, v *V)) {
+	if d.count == 0 || n <= 0 {
+		return
+	}
+	mask := uint64(len(d.table) - 1)
+	i := rand.Uint64() & mask
+	found, empty := 0, 0
+	for steps := 0; steps < 10*n && found < n; steps++ {
+		nd := d.table[i]
+		if nd == nil {
+			// A run of empty buckets: jump elsewhere rather than crawl
+			// through a sparse stretch.
+			if empty++; empty >= 5 && empty > n {
+				i, empty = rand.Uint64()&mask, 0
+				continue
+			}
+		} else {
+			empty = 0
+		}
+		for ; nd != nil && found < n; nd = nd.next {
+			fn(nd.key, &nd.val)
+			found++
+		}
+		i = (i + 1) & mask
+	}
+}

@@ -71,3 +71,29 @@ func TestRandom(t *testing.T) {
 	}
 	require.Len(t, got, 2)
 }
+
+func TestSample(t *testing.T) {
+	d := New[int]()
+	d.Sample(5, func(string, *int) { t.Fatal("sampled an empty dict") })
+	for i := 0; i < 1000; i++ {
+		d.Set(strconv.Itoa(i), i)
+	}
+	seen := map[string]int{}
+	for round := 0; round < 2000; round++ {
+		n := 0
+		d.Sample(5, func(k string, v *int) {
+			if strconv.Itoa(*v) != k {
+				t.Fatalf("key %q holds %d", k, *v)
+			}
+			seen[k]++
+			n++
+		})
+		if n == 0 || n > 5 {
+			t.Fatalf("sampled %d elements, want 1..5", n)
+		}
+	}
+	// 2,000 rounds of up to 5 from 1,000 keys: nearly all are reached.
+	if len(seen) < 900 {
+		t.Fatalf("only %d distinct keys sampled", len(seen))
+	}
+}

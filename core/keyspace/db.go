@@ -323,3 +323,30 @@ func (db *DB) ActiveExpireFunc(now int64, budget int, gone func(key string)) (sa
 	}
 	return sampled, len(dead)
 }
+
+// SampleKeys calls fn for up to n keys taken near a random spot of the
+// key table (expired keys included), for eviction's sampling.
+func (db *DB) SampleKeys(n int, fn func(key string, e *Entry)) { db.keys.Sample(n, fn) }
+
+// SampleVolatile is SampleKeys over the keys with a time to live, with
+// each key's expiry time (unix ms).
+func (db *DB) SampleVolatile(n int, fn func(key string, e *Entry, at int64)) {
+	db.expires.Sample(n, func(k string, at *int64) {
+		if e := db.keys.Get(k); e != nil {
+			fn(k, e, *at)
+		}
+	})
+}
+
+// RandomKey returns a random key, expired or not, and whether there was
+// one; volatile restricts the choice to keys with a time to live.
+func (db *DB) RandomKey(volatile bool) (string, bool) {
+	var k string
+	var ok bool
+	if volatile {
+		k, _, ok = db.expires.Random()
+	} else {
+		k, _, ok = db.keys.Random()
+	}
+	return k, ok
+}
