@@ -36,6 +36,7 @@ type Config struct {
 	debugCommand  atomic.Value // "yes", "no", "local"
 	notifyFlags   atomic.Int64
 	outLimits     outputLimits
+	outHot        [3][3]atomic.Uint64 // outLimits, read without the lock (limits.go)
 
 	// File is the configuration file given at start-up ("" without one),
 	// for CONFIG REWRITE.
