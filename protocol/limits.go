@@ -44,7 +44,7 @@ func (s *Server) admit(nc net.Conn, n int) bool {
 }
 
 // cron runs hz times a second until Close: it keeps the coarse clock the
-// limits read and closes idle clients.
+// limits read, applies the output buffer limits and closes idle clients.
 func (s *Server) cron() {
 	for {
 		select {
@@ -54,6 +54,7 @@ func (s *Server) cron() {
 		}
 		now := time.Now().UnixMilli()
 		s.clock.Store(now)
+		s.checkOutputs()
 		if t := s.core.Config.IdleTimeout(); t > 0 {
 			s.closeIdle(now, t.Milliseconds())
 		}
@@ -112,27 +113,65 @@ func (c *conn) checkQuery() bool {
 
 // checkOutput applies client-output-buffer-limit to the pending output of
 // c, whose class is class. It reports false when c must be closed; the
-// caller drops the buffered output and closes it. For a shared
-// connection it is called with the keyspace lock held.
-func (c *conn) checkOutput(class int) bool {
+// caller then calls dropForOutput. It is called by the connection's own
+// goroutine for its replies, and with the keyspace lock held for a
+// shared connection (Deliver) and by cron.
+func (c *conn) checkOutput(class int, ownBuffer bool) bool {
 	lim := c.srv.core.Config.OutputLimit(class)
 	if lim.Hard == 0 && lim.Soft == 0 {
 		return true
 	}
-	used := uint64(c.w.Len()) + uint64(c.inflight.Load())
+	used := uint64(c.inflight.Load())
+	if ownBuffer {
+		used += uint64(c.w.Len())
+	}
 	drop, since := lim.Exceeded(used, c.srv.now(), c.softSince.Load())
 	c.softSince.Store(since)
 	return !drop
 }
 
-// dropForOutput closes c for overcoming its output buffer limit: what is
-// buffered is thrown away, as Redis frees such a client without writing
-// its pending replies. info is the client's CLIENT LIST line.
-func (c *conn) dropForOutput(info string) {
+// dropForOutput closes c for overcoming its output buffer limit. What is
+// buffered is thrown away when ownBuffer says the caller may touch it, as
+// Redis frees such a client without writing its pending replies. info is
+// the client's CLIENT LIST line.
+func (c *conn) dropForOutput(info string, ownBuffer bool) {
 	c.srv.core.Log.Printf("Client %s scheduled to be closed ASAP for overcoming of output buffer limits.", info)
 	c.closing.Store(true)
-	c.w.buf = nil
+	if ownBuffer {
+		c.w.buf = nil
+	}
 	c.nc.Close()
+}
+
+// checkOutputs applies the output buffer limits to the connections with
+// output waiting, as Redis's clientsCron does: a soft limit is reached
+// by time even when nothing more is written.
+func (s *Server) checkOutputs() {
+	if l, p := s.core.Config.OutputLimit(core.OutputClassNormal), s.core.Config.OutputLimit(core.OutputClassPubSub); l.Hard == 0 && l.Soft == 0 && p.Hard == 0 && p.Soft == 0 {
+		return
+	}
+	cands := s.scratch[:0]
+	s.mu.Lock()
+	for c := range s.conns {
+		if c.client != nil && !c.closing.Load() && (c.shared.Load() || c.inflight.Load() > 0) {
+			cands = append(cands, c)
+		}
+	}
+	s.mu.Unlock()
+	if len(cands) > 0 {
+		s.core.Lock()
+		for _, c := range cands {
+			// A shared connection's buffer is guarded by the keyspace
+			// lock; another one's belongs to its goroutine.
+			shared := c.shared.Load()
+			if !c.checkOutput(c.client.OutputClass(), shared) {
+				c.dropForOutput(s.core.ClientInfoLocked(c.client), shared)
+			}
+		}
+		s.core.Unlock()
+	}
+	clear(cands)
+	s.scratch = cands[:0]
 }
 
 // now is the coarse clock (unix ms), kept by cron.

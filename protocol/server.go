@@ -26,8 +26,9 @@ type Server struct {
 
 	// clock is a coarse unix-ms clock kept by cron (limits.go); stop
 	// ends cron.
-	clock atomic.Int64
-	stop  chan struct{}
+	clock   atomic.Int64
+	stop    chan struct{}
+	scratch []*conn // cron's
 }
 
 // NewServer returns a protocol server for cs. Its background sweep (idle
@@ -136,8 +137,11 @@ func (s *Server) handle(nc net.Conn) {
 	if !s.admit(nc, n) {
 		return
 	}
-	c.client = s.core.NewClient(c, nc.RemoteAddr().String(), nc.LocalAddr().String())
-	c.client.W = c.w
+	cl := s.core.NewClient(c, nc.RemoteAddr().String(), nc.LocalAddr().String())
+	cl.W = c.w
+	s.mu.Lock() // cron reads c.client under s.mu
+	c.client = cl
+	s.mu.Unlock()
 	c.rd.MaxBulkLen = s.core.Config.ProtoMaxBulkLen()
 	c.rd.Authenticated = func() bool { return c.client.Authed }
 	defer func() {
@@ -184,8 +188,8 @@ func (c *conn) serve() {
 			c.flush()
 			return
 		}
-		if !c.shared.Load() && !c.checkOutput(core.OutputClassNormal) {
-			c.dropForOutput(c.srv.core.ClientInfo(c.client))
+		if !c.shared.Load() && !c.checkOutput(core.OutputClassNormal, true) {
+			c.dropForOutput(c.srv.core.ClientInfo(c.client), true)
 			return
 		}
 		// Do not let a long pipeline grow the output without bound.
@@ -238,8 +242,8 @@ func (c *conn) Deliver(fn func(w core.ReplyWriter)) {
 		go c.writer(c.notify)
 	}
 	fn(c.w)
-	if !c.checkOutput(c.client.OutputClass()) {
-		c.dropForOutput(c.srv.core.ClientInfoLocked(c.client))
+	if !c.checkOutput(c.client.OutputClass(), true) {
+		c.dropForOutput(c.srv.core.ClientInfoLocked(c.client), true)
 		return
 	}
 	select {
