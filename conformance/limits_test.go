@@ -423,4 +423,3 @@ func sumInts(v []int) int {
 	}
 	return n
 }
-
