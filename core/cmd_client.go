@@ -272,9 +272,17 @@ func (s *Server) clientInfo(c *Client, ctx *Ctx) string {
 	obl := 0
 	// Only the caller's own buffer can be read safely here: another
 	// connection may be flushing its buffer without the lock.
+	omem := 0
 	if c.Conn != nil && ctx != nil && ctx.C == c {
 		obl = c.Conn.PendingOutput()
 		if obl > 0 {
+			events = "rw"
+		}
+	} else if os, ok := c.Conn.(OutputSizer); ok {
+		// Another client's replies waiting for the socket (a slow
+		// subscriber's backlog): Redis's reply list.
+		omem = os.OutputPending()
+		if omem > 0 {
 			events = "rw"
 		}
 	}
@@ -312,9 +320,9 @@ func (s *Server) clientInfo(c *Client, ctx *Ctx) string {
 	num("rbs", 1024)
 	num("rbp", 0)
 	num("obl", int64(obl))
-	num("oll", 0)
-	num("omem", 0)
-	num("tot-mem", int64(2048+argvMem+multiMem+obl))
+	num("oll", int64((omem+16383)/16384))
+	num("omem", int64(omem))
+	num("tot-mem", int64(2048+argvMem+multiMem+obl+omem))
 	field("events", events)
 	field("cmd", cmd)
 	field("user", user)

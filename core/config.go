@@ -37,6 +37,7 @@ type Config struct {
 	notifyFlags   atomic.Int64
 	policy        atomic.Int32 // maxmemory-policy (evict.go)
 	outLimits     outputLimits
+	outHot        [3][3]atomic.Uint64 // outLimits, read without the lock (limits.go)
 
 	// File is the configuration file given at start-up ("" without one),
 	// for CONFIG REWRITE.

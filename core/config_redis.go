@@ -239,6 +239,7 @@ func (c *Config) outputLimitParam(s string) (string, error) {
 		lim[class] = [3]uint64{hard, soft, uint64(secs)}
 	}
 	c.outLimits = lim
+	c.storeOutputLimits(lim)
 	var b strings.Builder
 	for i, name := range outputClasses {
 		if i > 0 {

@@ -56,6 +56,17 @@ func NewReader(rd io.Reader) *Reader {
 // Buffered reports whether unparsed bytes are waiting.
 func (r *Reader) Buffered() int { return r.w - r.r }
 
+// Unparsed is the part of the bulk argument being received that is
+// already buffered: Redis's query buffer (qbuf) where it can grow, since
+// Redis reads a big argument by itself and parses whatever else it reads
+// at once. client-query-buffer-limit bounds it.
+func (r *Reader) Unparsed() int {
+	if !r.inReq || r.bulkLen < 0 {
+		return 0
+	}
+	return min(r.w, r.pos+r.bulkLen+2) - r.pos
+}
+
 func (r *Reader) authed() bool { return r.Authenticated == nil || r.Authenticated() }
 
 // Next returns the next complete command from buffered data, or

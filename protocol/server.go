@@ -23,11 +23,21 @@ type Server struct {
 	conns  map[*conn]struct{}
 	closed bool
 	wg     sync.WaitGroup
+
+	// clock is a coarse unix-ms clock kept by cron (limits.go); stop
+	// ends cron.
+	clock   atomic.Int64
+	stop    chan struct{}
+	scratch []*conn // cron's
 }
 
-// NewServer returns a protocol server for cs.
+// NewServer returns a protocol server for cs. Its background sweep (idle
+// timeout) runs until Close.
 func NewServer(cs *core.Server) *Server {
-	return &Server{core: cs, conns: map[*conn]struct{}{}}
+	s := &Server{core: cs, conns: map[*conn]struct{}{}, stop: make(chan struct{})}
+	s.clock.Store(time.Now().UnixMilli())
+	go s.cron()
+	return s
 }
 
 // Serve accepts connections on ln until Close. It returns nil after Close.
@@ -60,6 +70,9 @@ func (s *Server) Serve(ln net.Listener) error {
 // goroutines to finish.
 func (s *Server) Close() {
 	s.mu.Lock()
+	if !s.closed {
+		close(s.stop)
+	}
 	s.closed = true
 	if s.ln != nil {
 		s.ln.Close()
@@ -90,6 +103,14 @@ type conn struct {
 	shared  atomic.Bool
 	notify  chan struct{}
 	closing atomic.Bool
+
+	// Client limits (limits.go): readSince is when the connection began
+	// waiting for input (0 while it is not); inflight the bytes being
+	// written to the socket; softSince when its output was first seen at
+	// or above the soft limit.
+	readSince atomic.Int64
+	inflight  atomic.Int64
+	softSince atomic.Int64
 }
 
 func (s *Server) handle(nc net.Conn) {
@@ -113,14 +134,14 @@ func (s *Server) handle(nc net.Conn) {
 		delete(s.conns, c)
 		s.mu.Unlock()
 	}()
-	if max, _ := s.core.Config.Get("maxclients"); n > atoiDefault(max, 10000) {
-		s.core.Stats.RejectedConns.Add(1)
-		nc.Write([]byte("-ERR max number of clients reached\r\n"))
-		nc.Close()
+	if !s.admit(nc, n) {
 		return
 	}
-	c.client = s.core.NewClient(c, nc.RemoteAddr().String(), nc.LocalAddr().String())
-	c.client.W = c.w
+	cl := s.core.NewClient(c, nc.RemoteAddr().String(), nc.LocalAddr().String())
+	cl.W = c.w
+	s.mu.Lock() // cron reads c.client under s.mu
+	c.client = cl
+	s.mu.Unlock()
 	c.rd.MaxBulkLen = s.core.Config.ProtoMaxBulkLen()
 	c.rd.Authenticated = func() bool { return c.client.Authed }
 	defer func() {
@@ -152,12 +173,12 @@ func (c *conn) serve() {
 			if c.flush() != nil {
 				return
 			}
-			if t := c.srv.core.Config.IdleTimeout(); t > 0 && c.client.Subscriptions() == 0 {
-				c.nc.SetReadDeadline(time.Now().Add(t))
-			}
 			// proto-max-bulk-len may change at run time (CONFIG SET).
 			c.rd.MaxBulkLen = c.srv.core.Config.ProtoMaxBulkLen()
-			if c.rd.Fill() != nil {
+			c.readSince.Store(c.srv.now())
+			err := c.rd.Fill()
+			c.readSince.Store(0)
+			if err != nil || !c.checkQuery() {
 				return
 			}
 			continue
@@ -165,6 +186,10 @@ func (c *conn) serve() {
 		c.srv.core.Exec(c.client, args)
 		if c.client.CloseSoon || c.closing.Load() {
 			c.flush()
+			return
+		}
+		if !c.shared.Load() && !c.checkOutput(core.OutputClassNormal, true) {
+			c.dropForOutput(c.srv.core.ClientInfo(c.client), true)
 			return
 		}
 		// Do not let a long pipeline grow the output without bound.
@@ -196,7 +221,9 @@ func (c *conn) flush() error {
 		c.spare = out
 		return nil
 	}
+	c.inflight.Store(int64(len(out)))
 	_, err := c.nc.Write(out)
+	c.inflight.Store(0)
 	if cap(out) > 1<<20 {
 		out = nil // do not keep a huge buffer for an idle connection
 	}
@@ -215,6 +242,10 @@ func (c *conn) Deliver(fn func(w core.ReplyWriter)) {
 		go c.writer(c.notify)
 	}
 	fn(c.w)
+	if !c.checkOutput(c.client.OutputClass(), true) {
+		c.dropForOutput(c.srv.core.ClientInfoLocked(c.client), true)
+		return
+	}
 	select {
 	case c.notify <- struct{}{}:
 	default:
@@ -242,11 +273,3 @@ func (c *conn) SetResp(v int) { c.w.SetResp(v) }
 
 // PendingOutput implements core.Conn.
 func (c *conn) PendingOutput() int { return c.w.Len() }
-
-func atoiDefault(s string, def int) int {
-	n, ok := core.ParseInt([]byte(s))
-	if !ok {
-		return def
-	}
-	return int(n)
-}

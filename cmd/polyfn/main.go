@@ -87,7 +87,9 @@ wait:
 	case <-cs.Done():
 		cs.Log.Printf("SHUTDOWN, shutting down")
 	}
-	srv.Close()
+	// First release clients parked in blocking commands: Close waits
+	// for every connection to end.
 	cs.RequestShutdown()
+	srv.Close()
 	return nil
 }
