@@ -90,6 +90,12 @@ func cmdConfigSet(ctx *Ctx) {
 		ctx.Error(msg)
 		return
 	}
+	for _, n := range names {
+		if n = strings.ToLower(n); n == "appendonly" || n == "appendfsync" {
+			ctx.S.aofConfigChanged()
+			break
+		}
+	}
 	ctx.OK()
 }
 

@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"strconv"
 
 	"github.com/polyfn/polyfn/core/keyspace"
 )
@@ -587,6 +588,7 @@ func cmdLmpop(ctx *Ctx) {
 
 // listPopWithKey replies [key, [elements...]] popping up to count.
 func listPopWithKey(ctx *Ctx, l *keyspace.List, key []byte, front bool, count int64) {
+	ctx.Propagate(popName(front), key, strconv.AppendInt(nil, count, 10))
 	ctx.W.WriteArray(2)
 	ctx.W.WriteBulk(key)
 	n := listPopN(ctx.W, l, front, count)

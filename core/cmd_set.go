@@ -272,6 +272,7 @@ func cmdSPop(ctx *Ctx) {
 		return
 	}
 	m := s.PopRandom()
+	ctx.Propagate([]byte("SREM"), key, []byte(m))
 	if s.Len() == 0 {
 		ctx.Delete(key)
 	} else {
@@ -303,13 +304,20 @@ func setPopCount(ctx *Ctx) {
 		} else {
 			writeSetMembers(ctx.W, setUnionOf(ctx, []*keyspace.Set{s}))
 		}
+		ctx.Propagate([]byte("DEL"), key)
 		ctx.Delete(key)
 		return
 	}
 	ctx.W.WriteSet(int(count))
+	srem := [][]byte{[]byte("SREM"), key}
 	for ; count > 0; count-- {
-		ctx.W.WriteBulkString(s.PopRandom())
+		m := s.PopRandom()
+		ctx.W.WriteBulkString(m)
+		if ctx.S.effects.sink != nil {
+			srem = append(srem, []byte(m))
+		}
 	}
+	ctx.Propagate(srem...)
 	ctx.Modified(key)
 }
 

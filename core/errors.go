@@ -275,3 +275,14 @@ const (
 	ErrACLGenPass        = "ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096"
 	ErrACLNoFile         = "ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration."
 )
+
+// Append-only file (BGREWRITEAOF, DEBUG LOADAOF, write errors).
+const (
+	ErrAOFRewriteInProgress = "ERR Background append only file rewriting already in progress"
+	ErrBgsaveAOFActive      = "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible."
+	ErrAOFRewriteStart      = "ERR Can't execute an AOF background rewriting. Please check the server logs for more information."
+	ErrAOFLoad              = "ERR Error loading the append only file, check server logs."
+	fmtMisconfAOF           = "MISCONF Errors writing to the AOF file: %s"
+	msgAOFRewriteStarted    = "Background append only file rewriting started"
+	msgAOFRewriteScheduled  = "Background append only file rewriting scheduled"
+)

@@ -214,6 +214,11 @@ func (j *saveJob) stop() {
 
 // SaveNow is SAVE: a foreground save with the lock held.
 func (s *Server) SaveNow() error {
+	if s.aof.rw != nil {
+		// One snapshot at a time: the rewrite starts again afterwards.
+		s.abortAOFRewrite()
+		s.aof.rwSched = true
+	}
 	j := s.newSaveJob(false)
 	err := j.run(true)
 	j.stop()
@@ -290,7 +295,8 @@ const bgsaveRetryDelay = 5 * time.Second
 // for; it runs hz times a second with the lock held.
 func (s *Server) persistCron(now time.Time) {
 	p := &s.persist
-	if p.bg != nil || p.loading {
+	s.aofCron(now)
+	if p.bg != nil || p.loading || s.aof.rw != nil {
 		return
 	}
 	if p.scheduled {
@@ -369,6 +375,7 @@ func (s *Server) scriptWritesDenied() bool {
 func registerPersistCommands(t *Table) {
 	t.Add("save", cmdSave)
 	t.Add("bgsave", cmdBgsave)
+	t.Add("bgrewriteaof", cmdBgrewriteaof)
 	t.Add("lastsave", func(ctx *Ctx) { ctx.W.WriteInt(ctx.S.persist.lastSave) })
 }
 
@@ -395,11 +402,12 @@ func cmdBgsave(ctx *Ctx) {
 		}
 		schedule = true
 	}
-	_ = schedule // no other child process exists: SCHEDULE only matters inside EXEC
 	switch {
 	case s.persist.bg != nil:
 		ctx.Error(ErrBgsaveInProgress)
-	case ctx.InMulti:
+	case s.aof.rw != nil && !schedule:
+		ctx.Error(ErrBgsaveAOFActive)
+	case ctx.InMulti || s.aof.rw != nil:
 		s.persist.scheduled = true
 		ctx.W.WriteStatus(msgBgsaveScheduled)
 	default:
@@ -413,6 +421,13 @@ func cmdBgsave(ctx *Ctx) {
 // A running BGSAVE is stopped first. Call it with the lock held.
 func (s *Server) ShutdownSave(save, nosave bool) error {
 	s.abortBgsave()
+	if s.aof.on || s.aof.enabling {
+		s.abortAOFRewrite()
+		s.Log.Printf("Calling fsync() on the AOF file.")
+		if err := s.aofFlushSync(); err != nil {
+			s.Log.Printf("Error writing the AOF on shutdown: %v", err)
+		}
+	}
 	if nosave || (!save && len(s.savePoints()) == 0) {
 		return nil
 	}

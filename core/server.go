@@ -57,6 +57,8 @@ type Server struct {
 	Dirty int64
 	// persist is the RDB save state (rdbsave.go).
 	persist persistState
+	// aof is the append-only file (aof.go).
+	aof aofState
 
 	intro introState // INFO / LATENCY state (info.go, latency.go)
 	pause pauseState // CLIENT PAUSE: see cmd_client.go
@@ -94,13 +96,16 @@ func New(cfg *Config, table *Table) *Server {
 	s.blocking.init()
 	n := cfg.Databases
 	for i := 0; i < n; i++ {
-		s.DBs = append(s.DBs, keyspace.New(i))
+		db := keyspace.New(i)
+		db.OnExpire = s.keyExpired
+		s.DBs = append(s.DBs, db)
 	}
 	s.Stats.init()
 	s.intro.init()
 	s.initScripting()
 	s.tracking.init()
 	s.persist.init(s.Start)
+	s.aof.init()
 	s.initACL()
 	go s.expireLoop()
 	go s.persistLoop()
@@ -208,6 +213,9 @@ type Ctx struct {
 	// noPropagate keeps the command out of the effects stream
 	// (redis.set_repl(redis.REPL_NONE)).
 	noPropagate bool
+	// propagate, when set, is the command's effect instead of Args
+	// (Ctx.Propagate).
+	propagate [][][]byte
 }
 
 // Error replies with an error and counts it in errorstats.
@@ -304,6 +312,12 @@ func (s *Server) exec(c *Client, args [][]byte) {
 	if s.persist.lastBgErr && s.writesDenied(c, cmd, args, cmd.Flags) { // MISCONF
 		s.reject(c, cmd, ErrMisconf)
 		return
+	}
+	if s.aof.writeErr.Load() != nil { // MISCONF: the AOF cannot be written
+		if msg := s.misconfAOF(); msg != "" && s.aofWritesDenied(c, cmd, args) {
+			s.reject(c, cmd, msg)
+			return
+		}
 	}
 	if c.Resp == 2 && c.Subscriptions() > 0 && !allowedInPubSub(cmd) {
 		s.reject(c, cmd, fmt.Sprintf(fmtPubSubContext, cmd.FullName()))

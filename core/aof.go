@@ -1,0 +1,457 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/polyfn/polyfn/core/persist"
+)
+
+// The append-only file, as Redis 7.0 keeps it: a directory (appenddirname
+// in dir) holding a base file (an RDB snapshot, or commands), incremental
+// files of commands appended since, and a manifest listing them (package
+// persist). See core/persist/RATIONALE.md for the design.
+//
+// Writing: the effects sink (aofFeed) encodes each unit of effects into
+// an in-memory buffer under the keyspace lock, SELECT before a command of
+// another database and MULTI/EXEC around a unit of several commands. No
+// I/O happens under the keyspace lock. Before a connection sends its
+// replies (AOFWait, from the protocol layer) the buffer is written to the
+// file, and with appendfsync always fsynced: the first connection to
+// arrive writes and fsyncs everything buffered so far while the others
+// wait on the write mutex and usually find their bytes already durable
+// (group commit). A background loop writes what no connection flushed
+// (active expiry) and fsyncs once a second with everysec.
+
+// fsync policies (appendfsync).
+const (
+	fsyncNo int32 = iota
+	fsyncEverysec
+	fsyncAlways
+)
+
+// aofState is the AOF bookkeeping. Fields marked (lock) are guarded by
+// the keyspace lock; the writer side has its own mutexes so that file
+// I/O never holds the keyspace lock.
+type aofState struct {
+	on       bool               // (lock) appending: appendonly yes and the files are open
+	enabling bool               // (lock) CONFIG SET appendonly yes: waiting for the first rewrite
+	dir      string             // (lock) dir/appenddirname
+	prefix   string             // (lock) appendfilename
+	man      *persist.Manifest  // (lock)
+	selDB    int                // (lock) database of the last SELECT in the current file
+	rw       *aofRewrite        // (lock) the running rewrite
+	rwSched  bool               // (lock) aof_rewrite_scheduled
+	rwStats  aofRewriteStats    // (lock)
+	baseSize int64              // (lock) aof_base_size: the base and incr sizes at the last rewrite/load
+	otherLen int64              // (lock) bytes of the manifest's files before the open incr file
+	user     EffectSink         // (lock) another consumer of the effects stream
+	policy   atomic.Int32       // appendfsync
+	active   atomic.Bool        // on, for AOFWait
+	appended atomic.Int64       // bytes ever fed (offset of the buffer's end)
+	written  atomic.Int64       // offset written to the file
+	synced   atomic.Int64       // offset fsynced
+	fileLen  atomic.Int64       // size of the open incr file
+	writeErr atomic.Pointer[string]
+	bmu      sync.Mutex // guards buf
+	buf      []byte
+	wmu      sync.Mutex // held while writing or fsyncing f; never with the keyspace lock wanted
+	f        *os.File   // (wmu) the open incremental file
+	spare    []byte     // (wmu)
+	lastSync time.Time  // (wmu)
+	stop     chan struct{}
+}
+
+type aofRewriteStats struct {
+	lastDur     int64 // aof_last_rewrite_time_sec
+	lastErr     bool  // aof_last_bgrewrite_status:err
+	rewrites    int64
+	consecutive int64
+	lastTry     time.Time
+}
+
+func (a *aofState) init() {
+	a.selDB = -1
+	a.rwStats.lastDur = -1
+}
+
+// aofPaths reads the AOF location from the configuration.
+func (s *Server) aofPaths() (dir, prefix string) {
+	d, _ := s.Config.Get("dir")
+	sub, _ := s.Config.Get("appenddirname")
+	prefix, _ = s.Config.Get("appendfilename")
+	return filepath.Join(d, sub), prefix
+}
+
+// aofPolicy reads appendfsync.
+func (s *Server) aofPolicy() int32 {
+	switch v, _ := s.Config.Get("appendfsync"); v {
+	case "always":
+		return fsyncAlways
+	case "no":
+		return fsyncNo
+	}
+	return fsyncEverysec
+}
+
+// installEffectSink combines the AOF with another consumer (lock held or
+// not yet serving).
+func (s *Server) installEffectSink() {
+	a := &s.aof
+	switch {
+	case (a.on || a.enabling) && a.user != nil:
+		user := a.user
+		s.effects.sink = func(u []Effect) { s.aofFeed(u); user(u) }
+	case a.on || a.enabling:
+		s.effects.sink = s.aofFeed
+	default:
+		s.effects.sink = a.user
+	}
+}
+
+// aofFeed is the effects sink: it encodes a unit as Redis writes it in
+// the AOF (lock held).
+func (s *Server) aofFeed(unit []Effect) {
+	a := &s.aof
+	if !a.on && a.rw == nil {
+		return // enabling, before the rewrite's snapshot
+	}
+	a.bmu.Lock()
+	b := a.buf
+	start := len(b)
+	multi := len(unit) > 1
+	for i, e := range unit {
+		if e.DB != a.selDB {
+			b = persist.AppendCommand(b, bSELECT, strconv.AppendInt(nil, int64(e.DB), 10))
+			a.selDB = e.DB
+		}
+		if i == 0 && multi {
+			b = persist.AppendCommand(b, bMULTI)
+		}
+		b = persist.AppendCommand(b, e.Args...)
+	}
+	if multi {
+		b = persist.AppendCommand(b, bEXEC)
+	}
+	a.buf = b
+	a.appended.Add(int64(len(b) - start))
+	a.bmu.Unlock()
+}
+
+var (
+	bSELECT = []byte("SELECT")
+	bMULTI  = []byte("MULTI")
+	bEXEC   = []byte("EXEC")
+)
+
+// AOFWait returns once the replies a connection is about to send are
+// covered by the AOF as appendfsync asks: everything fed so far written
+// to the file (fsynced with always), as Redis writes (and fsyncs) the AOF
+// before it sends replies. The protocol layer calls it before writing
+// replies to a socket, without the keyspace lock.
+func (s *Server) AOFWait() {
+	a := &s.aof
+	if !a.active.Load() {
+		return
+	}
+	target := a.appended.Load()
+	always := a.policy.Load() == fsyncAlways
+	if a.written.Load() >= target && (!always || a.synced.Load() >= target) {
+		return
+	}
+	a.wmu.Lock()
+	defer a.wmu.Unlock()
+	if a.f == nil {
+		return
+	}
+	if a.written.Load() < target {
+		a.writeOut()
+	}
+	if always && a.synced.Load() < target && a.writeErr.Load() == nil {
+		a.syncLocked()
+	}
+}
+
+// writeOut writes the buffer to the file (wmu held). On error the bytes
+// stay buffered, the error is kept (aof_last_write_status:err, MISCONF
+// for writes) and the next call tries again.
+func (a *aofState) writeOut() {
+	a.bmu.Lock()
+	data := a.buf
+	end := a.appended.Load()
+	a.buf = a.spare[:0]
+	a.bmu.Unlock()
+	if len(data) == 0 {
+		a.spare = data
+		a.written.Store(end)
+		return
+	}
+	n, err := a.f.Write(data)
+	a.fileLen.Add(int64(n))
+	if err != nil {
+		// Keep what was not written, ahead of what came since.
+		a.bmu.Lock()
+		a.buf = append(append([]byte(nil), data[n:]...), a.buf...)
+		a.bmu.Unlock()
+		a.written.Store(end - int64(len(data)-n))
+		msg := err.Error()
+		a.writeErr.Store(&msg)
+		return
+	}
+	a.writeErr.Store(nil)
+	a.written.Store(end)
+	if cap(data) > 4<<20 {
+		data = nil
+	}
+	a.spare = data[:0]
+}
+
+// syncLocked fsyncs the file (wmu held).
+func (a *aofState) syncLocked() {
+	w := a.written.Load()
+	if err := a.f.Sync(); err != nil {
+		msg := err.Error()
+		a.writeErr.Store(&msg)
+		return
+	}
+	a.synced.Store(w)
+	a.lastSync = time.Now()
+}
+
+// aofLoop writes what connections did not flush and fsyncs every second
+// with everysec (every pass with always).
+func (s *Server) aofLoop(stop chan struct{}) {
+	a := &s.aof
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		a.wmu.Lock()
+		if a.f != nil {
+			if a.written.Load() < a.appended.Load() || a.writeErr.Load() != nil {
+				a.writeOut()
+			}
+			switch a.policy.Load() {
+			case fsyncAlways:
+				if a.synced.Load() < a.written.Load() {
+					a.syncLocked()
+				}
+			case fsyncEverysec:
+				if a.synced.Load() < a.written.Load() && time.Since(a.lastSync) >= time.Second {
+					a.syncLocked()
+				}
+			}
+		}
+		a.wmu.Unlock()
+	}
+}
+
+// switchIncr flushes and fsyncs the open incremental file and makes f
+// (already created) the file new effects go to (lock held).
+func (s *Server) switchIncr(f *os.File) {
+	a := &s.aof
+	a.wmu.Lock()
+	if a.f != nil {
+		a.writeOut()
+		if a.policy.Load() != fsyncNo {
+			a.syncLocked()
+		}
+		a.f.Close()
+	}
+	a.f = f
+	a.fileLen.Store(0)
+	a.synced.Store(a.written.Load())
+	a.lastSync = time.Now()
+	a.wmu.Unlock()
+	a.selDB = -1
+}
+
+// createIncr creates the next incremental file (lock held).
+func (s *Server) createIncr() (*os.File, persist.AOFFile, error) {
+	a := &s.aof
+	inf := persist.AOFFile{Name: persist.IncrName(a.prefix, a.man.LastIncrSeq()+1), Seq: a.man.LastIncrSeq() + 1, Type: persist.AOFIncr}
+	f, err := os.OpenFile(filepath.Join(a.dir, inf.Name), os.O_CREATE|os.O_TRUNC|os.O_WRONLY|os.O_APPEND, 0o644)
+	return f, inf, err
+}
+
+// startAppending makes the AOF active on the open file (lock held).
+func (s *Server) startAppending() {
+	a := &s.aof
+	a.on = true
+	a.enabling = false
+	s.startAOFLoop()
+	s.installEffectSink()
+}
+
+// stopAppending is CONFIG SET appendonly no and shutdown: the buffer is
+// written and fsynced and the file closed (lock held).
+func (s *Server) stopAppending() {
+	a := &s.aof
+	s.abortAOFRewrite()
+	if a.on {
+		a.wmu.Lock()
+		if a.f != nil {
+			a.writeOut()
+			a.syncLocked()
+			a.f.Close()
+			a.f = nil
+		}
+		a.wmu.Unlock()
+	}
+	a.on, a.enabling = false, false
+	a.active.Store(false)
+	if a.stop != nil {
+		close(a.stop)
+		a.stop = nil
+	}
+	s.installEffectSink()
+}
+
+// aofFlushSync writes and fsyncs everything fed (SHUTDOWN, DEBUG LOADAOF).
+func (s *Server) aofFlushSync() error {
+	a := &s.aof
+	a.wmu.Lock()
+	defer a.wmu.Unlock()
+	if a.f == nil {
+		return nil
+	}
+	a.writeOut()
+	a.syncLocked()
+	if p := a.writeErr.Load(); p != nil {
+		return errors.New(*p)
+	}
+	return nil
+}
+
+// aofConfigChanged applies CONFIG SET appendonly/appendfsync (lock held).
+func (s *Server) aofConfigChanged() {
+	a := &s.aof
+	a.policy.Store(s.aofPolicy())
+	want, _ := s.Config.Get("appendonly")
+	switch {
+	case want == "yes" && !a.on && !a.enabling:
+		s.enableAOF()
+	case want == "no" && (a.on || a.enabling):
+		s.stopAppending()
+		s.Log.Printf("Background append only file rewriting terminated: AOF turned off")
+	}
+}
+
+// enableAOF is CONFIG SET appendonly yes at run time, as Redis's
+// startAppendOnly: a rewrite writes a new base of the current dataset;
+// effects go to a new incremental file that the manifest lists only when
+// the rewrite succeeds (a crash before leaves the old files as they were).
+func (s *Server) enableAOF() {
+	a := &s.aof
+	a.dir, a.prefix = s.aofPaths()
+	if err := os.MkdirAll(a.dir, 0o755); err != nil {
+		s.Log.Printf("Can't open the append-only file: %v", err)
+		return
+	}
+	if a.man == nil {
+		if m, err := s.readManifest(); err == nil && m != nil {
+			a.man = m
+		} else {
+			a.man = &persist.Manifest{}
+		}
+	}
+	a.enabling = true
+	s.installEffectSink()
+	if s.persist.bg != nil {
+		a.rwSched = true
+		s.Log.Printf("AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.")
+		return
+	}
+	if err := s.startAOFRewrite(); err != nil {
+		s.Log.Printf("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation: %v", err)
+		a.rwSched = true
+	}
+}
+
+// misconfAOF is the MISCONF error while the AOF cannot be written, as
+// Redis refuses writes after a failed AOF write.
+func (s *Server) misconfAOF() string {
+	if !s.aof.active.Load() {
+		return ""
+	}
+	if p := s.aof.writeErr.Load(); p != nil {
+		return fmt.Sprintf(fmtMisconfAOF, *p)
+	}
+	return ""
+}
+
+// aofSizes returns aof_current_size and aof_base_size.
+func (s *Server) aofSizes() (cur, base int64) {
+	a := &s.aof
+	return a.otherLen + a.fileLen.Load(), a.baseSize
+}
+
+func infoPersistenceAOF(s *Server, b *infoBuilder) {
+	a := &s.aof
+	st := &a.rwStats
+	b.field("aof_enabled", boolDigit(a.on || a.enabling))
+	b.field("aof_rewrite_in_progress", boolDigit(a.rw != nil))
+	b.field("aof_rewrite_scheduled", boolDigit(a.rwSched))
+	b.int("aof_last_rewrite_time_sec", st.lastDur)
+	cur := int64(-1)
+	if a.rw != nil {
+		cur = int64(time.Since(a.rw.job.start).Seconds())
+	}
+	b.int("aof_current_rewrite_time_sec", cur)
+	b.field("aof_last_bgrewrite_status", okErr(st.lastErr))
+	b.int("aof_rewrites", st.rewrites)
+	b.int("aof_rewrites_consecutive_failures", st.consecutive)
+	b.field("aof_last_write_status", okErr(a.writeErr.Load() != nil))
+	b.field("aof_last_cow_size", "0")
+	b.field("module_fork_in_progress", "0")
+	b.field("module_fork_last_cow_size", "0")
+	if a.on {
+		cur, base := s.aofSizes()
+		b.int("aof_current_size", cur)
+		b.int("aof_base_size", base)
+		b.field("aof_pending_rewrite", boolDigit(a.rwSched))
+		a.bmu.Lock()
+		n := len(a.buf)
+		a.bmu.Unlock()
+		b.int("aof_buffer_length", int64(n))
+		b.field("aof_pending_bio_fsync", "0")
+		b.field("aof_delayed_fsync", "0")
+	}
+}
+
+func okErr(err bool) string {
+	if err {
+		return "err"
+	}
+	return "ok"
+}
+
+// aofWritesDenied: while the AOF cannot be written, write commands (and
+// EXEC of a transaction holding one) get MISCONF, as in Redis.
+func (s *Server) aofWritesDenied(c *Client, cmd *Command, args [][]byte) bool {
+	flags := cmd.Flags
+	if cmd.flagsFor != nil {
+		flags = cmd.flagsFor(s, args)
+	}
+	if flags&FlagWrite != 0 {
+		return true
+	}
+	if cmd.Name == "exec" && c.Multi != nil {
+		for _, q := range c.Multi.Queue {
+			if q.Cmd.Flags&FlagWrite != 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
