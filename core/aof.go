@@ -40,24 +40,24 @@ const (
 // the keyspace lock; the writer side has its own mutexes so that file
 // I/O never holds the keyspace lock.
 type aofState struct {
-	on       bool               // (lock) appending: appendonly yes and the files are open
-	enabling bool               // (lock) CONFIG SET appendonly yes: waiting for the first rewrite
-	dir      string             // (lock) dir/appenddirname
-	prefix   string             // (lock) appendfilename
-	man      *persist.Manifest  // (lock)
-	selDB    int                // (lock) database of the last SELECT in the current file
-	rw       *aofRewrite        // (lock) the running rewrite
-	rwSched  bool               // (lock) aof_rewrite_scheduled
-	rwStats  aofRewriteStats    // (lock)
-	baseSize int64              // (lock) aof_base_size: the base and incr sizes at the last rewrite/load
-	otherLen int64              // (lock) bytes of the manifest's files before the open incr file
-	user     EffectSink         // (lock) another consumer of the effects stream
-	policy   atomic.Int32       // appendfsync
-	active   atomic.Bool        // on, for AOFWait
-	appended atomic.Int64       // bytes ever fed (offset of the buffer's end)
-	written  atomic.Int64       // offset written to the file
-	synced   atomic.Int64       // offset fsynced
-	fileLen  atomic.Int64       // size of the open incr file
+	on       bool              // (lock) appending: appendonly yes and the files are open
+	enabling bool              // (lock) CONFIG SET appendonly yes: waiting for the first rewrite
+	dir      string            // (lock) dir/appenddirname
+	prefix   string            // (lock) appendfilename
+	man      *persist.Manifest // (lock)
+	selDB    int               // (lock) database of the last SELECT in the current file
+	rw       *aofRewrite       // (lock) the running rewrite
+	rwSched  bool              // (lock) aof_rewrite_scheduled
+	rwStats  aofRewriteStats   // (lock)
+	baseSize int64             // (lock) aof_base_size: the base and incr sizes at the last rewrite/load
+	otherLen int64             // (lock) bytes of the manifest's files before the open incr file
+	user     EffectSink        // (lock) another consumer of the effects stream
+	policy   atomic.Int32      // appendfsync
+	active   atomic.Bool       // on, for AOFWait
+	appended atomic.Int64      // bytes ever fed (offset of the buffer's end)
+	written  atomic.Int64      // offset written to the file
+	synced   atomic.Int64      // offset fsynced
+	fileLen  atomic.Int64      // size of the open incr file
 	writeErr atomic.Pointer[string]
 	bmu      sync.Mutex // guards buf
 	buf      []byte

@@ -1,6 +1,5 @@
 package core
 
-
 // Effects are the stream of changes the server makes, as commands that
 // replay them: what persistence (AOF) and replication consume. Like Redis
 // 7, a script is not replayed as itself but by the write commands it ran
