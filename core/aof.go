@@ -234,6 +234,8 @@ func (s *Server) aofLoop(stop chan struct{}) {
 		select {
 		case <-stop:
 			return
+		case <-s.stopExpire: // the server stops
+			return
 		case <-t.C:
 		}
 		a.wmu.Lock()

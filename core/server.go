@@ -387,7 +387,10 @@ func (s *Server) call(ctx *Ctx) {
 		ctx.Now = ctx.frozenNow // a script's commands all see its start time
 	}
 	var dirty int64
-	if s.effects.sink != nil {
+	// The sink may be installed by the command itself (CONFIG SET
+	// appendonly yes): decide once.
+	recording := s.effects.sink != nil
+	if recording {
 		dirty = s.Dirty
 		s.effects.depth++
 	}
@@ -395,9 +398,13 @@ func (s *Server) call(ctx *Ctx) {
 	if s.tracking.clients > 0 && ctx.Cmd.Has(FlagReadonly) {
 		s.trackRead(s.commandClient(ctx), ctx.Cmd, ctx.Args)
 	}
-	if s.effects.sink != nil {
+	if recording {
 		s.effects.depth--
-		s.recordEffect(ctx, dirty)
+		if s.effects.sink != nil {
+			s.recordEffect(ctx, dirty)
+		} else {
+			s.effects.pending = nil // the sink went away (appendonly no)
+		}
 	}
 	dur := time.Since(start)
 	// Like Redis, MONITOR sees the command after it ran, with the
