@@ -61,10 +61,11 @@ type aofState struct {
 	writeErr atomic.Pointer[string]
 	bmu      sync.Mutex // guards buf
 	buf      []byte
-	wmu      sync.Mutex // held while writing or fsyncing f; never with the keyspace lock wanted
+	wmu      sync.Mutex // held while writing to f; never with the keyspace lock wanted
 	f        *os.File   // (wmu) the open incremental file
 	spare    []byte     // (wmu)
-	lastSync time.Time  // (wmu)
+	smu      sync.Mutex // held while fsyncing (not wmu: writes go on meanwhile)
+	lastSync time.Time  // (smu)
 	stop     chan struct{}
 }
 
@@ -165,17 +166,48 @@ func (s *Server) AOFWait() {
 	if a.written.Load() >= target && (!always || a.synced.Load() >= target) {
 		return
 	}
+	if a.written.Load() < target {
+		a.wmu.Lock()
+		if a.f != nil && a.written.Load() < target {
+			a.writeOut()
+		}
+		a.wmu.Unlock()
+	}
+	if always && a.synced.Load() < target {
+		a.fsyncNow(target)
+	}
+}
+
+// fsyncNow fsyncs the open file unless synced already reaches target.
+// It holds only smu: writes go on meanwhile and the next fsync covers
+// them (group commit).
+func (a *aofState) fsyncNow(target int64) {
 	a.wmu.Lock()
-	defer a.wmu.Unlock()
-	if a.f == nil {
+	f := a.f
+	a.wmu.Unlock()
+	if f == nil || a.writeErr.Load() != nil {
 		return
 	}
-	if a.written.Load() < target {
-		a.writeOut()
+	a.smu.Lock()
+	defer a.smu.Unlock()
+	if a.synced.Load() >= target {
+		return
 	}
-	if always && a.synced.Load() < target && a.writeErr.Load() == nil {
-		a.syncLocked()
+	w := a.written.Load() // every byte up to w was written to f before the fsync
+	if err := f.Sync(); err != nil {
+		if !errors.Is(err, os.ErrClosed) { // closed: switchIncr fsynced it
+			msg := err.Error()
+			a.writeErr.Store(&msg)
+		}
+		return
 	}
+	for {
+		cur := a.synced.Load()
+		if cur >= w || a.synced.CompareAndSwap(cur, w) {
+			break
+		}
+	}
+	a.lastSync = time.Now()
 }
 
 // writeOut writes the buffer to the file (wmu held). On error the bytes
@@ -212,8 +244,10 @@ func (a *aofState) writeOut() {
 	a.spare = data[:0]
 }
 
-// syncLocked fsyncs the file (wmu held).
+// syncLocked fsyncs the file (wmu held, so nothing is written meanwhile).
 func (a *aofState) syncLocked() {
+	a.smu.Lock()
+	defer a.smu.Unlock()
 	w := a.written.Load()
 	if err := a.f.Sync(); err != nil {
 		msg := err.Error()
@@ -239,22 +273,21 @@ func (s *Server) aofLoop(stop chan struct{}) {
 		case <-t.C:
 		}
 		a.wmu.Lock()
-		if a.f != nil {
-			if a.written.Load() < a.appended.Load() || a.writeErr.Load() != nil {
-				a.writeOut()
-			}
-			switch a.policy.Load() {
-			case fsyncAlways:
-				if a.synced.Load() < a.written.Load() {
-					a.syncLocked()
-				}
-			case fsyncEverysec:
-				if a.synced.Load() < a.written.Load() && time.Since(a.lastSync) >= time.Second {
-					a.syncLocked()
-				}
-			}
+		if a.f != nil && (a.written.Load() < a.appended.Load() || a.writeErr.Load() != nil) {
+			a.writeOut()
 		}
 		a.wmu.Unlock()
+		switch a.policy.Load() {
+		case fsyncAlways:
+			a.fsyncNow(a.written.Load())
+		case fsyncEverysec:
+			a.smu.Lock()
+			due := time.Since(a.lastSync) >= time.Second
+			a.smu.Unlock()
+			if due {
+				a.fsyncNow(a.written.Load())
+			}
+		}
 	}
 }
 
@@ -263,17 +296,28 @@ func (s *Server) aofLoop(stop chan struct{}) {
 func (s *Server) switchIncr(f *os.File) {
 	a := &s.aof
 	a.wmu.Lock()
-	if a.f != nil {
+	if old := a.f; old != nil {
 		a.writeOut()
-		if a.policy.Load() != fsyncNo {
+		switch a.policy.Load() {
+		case fsyncAlways:
+			// Replies wait for this fsync; it is short, as the file
+			// is fsynced continuously.
 			a.syncLocked()
+			old.Close()
+		case fsyncEverysec:
+			// In the background (as Redis 7.2's bio close job): the
+			// keyspace lock is held here.
+			go func() { old.Sync(); old.Close() }()
+		default:
+			go old.Close()
 		}
-		a.f.Close()
 	}
 	a.f = f
 	a.fileLen.Store(0)
+	a.smu.Lock()
 	a.synced.Store(a.written.Load())
 	a.lastSync = time.Now()
+	a.smu.Unlock()
 	a.wmu.Unlock()
 	a.selDB = -1
 }

@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -136,7 +137,14 @@ func (j *saveJob) run(locked bool) error {
 		return err
 	}
 	opt := s.dumpOptions()
-	fw := persist.NewFileWriter(f, opt, j.checksum)
+	var out io.Writer = f
+	if !locked {
+		// rdb-save-incremental-fsync / aof-rewrite-incremental-fsync: an
+		// fsync every 4 MB, not one huge flush at the end that would
+		// stall the AOF's writes on the same disk.
+		out = &syncEvery{f: f, every: 4 << 20}
+	}
+	fw := persist.NewFileWriter(out, opt, j.checksum)
 	fw.Header(j.aux)
 	for _, c := range j.funcs {
 		fw.Function(c)
@@ -173,6 +181,12 @@ func (j *saveJob) run(locked bool) error {
 			if err != nil {
 				return fail(err)
 			}
+			if !locked {
+				// Let commands waiting for the lock take it before the
+				// next batch: a running goroutine that unlocks and locks
+				// again would otherwise win most of the time.
+				time.Sleep(20 * time.Microsecond)
+			}
 			fw.Raw(buf)
 		}
 	}
@@ -201,6 +215,21 @@ func (j *saveJob) run(locked bool) error {
 		d.Close()
 	}
 	return nil
+}
+
+// syncEvery fsyncs f each time every more bytes went through it.
+type syncEvery struct {
+	f          *os.File
+	every, cur int
+}
+
+func (w *syncEvery) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if w.cur += n; w.cur >= w.every && err == nil {
+		w.cur = 0
+		err = w.f.Sync()
+	}
+	return n, err
 }
 
 // stop removes the job's copy-on-write hooks (lock held).
