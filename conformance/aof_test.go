@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -35,6 +36,18 @@ func aofExtra(t *testing.T, addr string) []string {
 		{"EVAL", "redis.call('set','x:s1','1') redis.call('incr','x:s2') return 1", "0"},
 		{"MULTI"}, {"SET", "x:t1", "1"}, {"INCR", "x:t2"}, {"EXEC"},
 		{"SET", "x:past", "v"}, {"EXPIRE", "x:past", "-1"},
+		// Consumer groups: deliveries and claims replay as XCLAIM ... FORCE.
+		{"XADD", "x:sg", "1-1", "a", "1"}, {"XADD", "x:sg", "2-1", "a", "2"}, {"XADD", "x:sg", "3-1", "a", "3"},
+		{"XADD", "x:sg", "4-1", "a", "4"}, {"XADD", "x:sg", "5-1", "a", "5"},
+		{"XGROUP", "CREATE", "x:sg", "g", "0"}, {"XGROUP", "CREATE", "x:sg", "g2", "0"},
+		{"XREADGROUP", "GROUP", "g", "c1", "COUNT", "2", "STREAMS", "x:sg", ">"},
+		{"XREADGROUP", "GROUP", "g", "c2", "COUNT", "2", "STREAMS", "x:sg", ">"},
+		{"XREADGROUP", "GROUP", "g", "c1", "STREAMS", "x:sg", "0"},
+		{"XCLAIM", "x:sg", "g", "c3", "0", "1-1"},
+		{"XAUTOCLAIM", "x:sg", "g", "c4", "0", "0", "COUNT", "1"},
+		{"XACK", "x:sg", "g", "4-1"}, {"XDEL", "x:sg", "3-1"},
+		{"XAUTOCLAIM", "x:sg", "g", "c4", "0", "0"},
+		{"XREADGROUP", "GROUP", "g2", "c9", "NOACK", "COUNT", "3", "STREAMS", "x:sg", ">"},
 	})
 	// A BLPOP parked before its list exists, served by a later RPUSH.
 	b := Dial(t, addr)
@@ -46,18 +59,53 @@ func aofExtra(t *testing.T, addr string) []string {
 	require.NoError(t, err)
 	require.Len(t, v.Elems, 2)
 	return []string{"x:ex", "x:setex", "x:exp", "x:getex", "x:float", "x:hf", "x:spop", "x:stream",
-		"x:list", "x:z", "x:s1", "x:s2", "x:t1", "x:t2", "x:past", "x:blist"}
+		"x:list", "x:z", "x:s1", "x:s2", "x:t1", "x:t2", "x:past", "x:blist", "x:sg"}
 }
 
 // aofSnapshot is snapshotOf with expiries that relative commands set a
 // moment ago compared to the second.
 func aofSnapshot(t *testing.T, c *Client, keys []string) map[string]string {
 	out := snapshotOf(t, c, keys)
+	for _, k := range keys {
+		if out[k] == "stream" || strings.HasPrefix(out[k], "stream ") {
+			out[k] += streamState(t, c, k)
+		}
+	}
 	for k, v := range out {
 		if i := strings.LastIndex(v, " exp="); i >= 0 {
 			if ms, err := strconv.ParseInt(v[i+5:], 10, 64); err == nil && ms > 0 {
 				out[k] = v[:i] + " exp~" + strconv.FormatInt(ms/1000, 10)
 			}
+		}
+	}
+	return out
+}
+
+// streamState is a stream's entries, groups and pending entries (times
+// left out: consumers' seen times are when the file was loaded).
+func streamState(t *testing.T, c *Client, key string) string {
+	_, raw, err := c.Do("XRANGE", key, "-", "+")
+	require.NoError(t, err)
+	out := " " + string(raw)
+	groups, _, err := c.Do("XINFO", "GROUPS", key)
+	require.NoError(t, err)
+	for _, g := range groups.Elems {
+		var name string
+		for i := 0; i+1 < len(g.Elems); i += 2 {
+			switch string(g.Elems[i].Str) {
+			case "name":
+				name = string(g.Elems[i+1].Str)
+				out += " group=" + name
+			case "pending", "consumers":
+				out += " " + string(g.Elems[i].Str) + "=" + strconv.FormatInt(g.Elems[i+1].Int, 10)
+			case "last-delivered-id":
+				out += " last=" + string(g.Elems[i+1].Str)
+			}
+		}
+		pend, _, err := c.Do("XPENDING", key, name, "-", "+", "100")
+		require.NoError(t, err)
+		for _, p := range pend.Elems {
+			out += fmt.Sprintf(" [%s %s %d]", p.Elems[0].Str, p.Elems[1].Str, p.Elems[3].Int)
 		}
 	}
 	return out

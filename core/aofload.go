@@ -282,9 +282,9 @@ func debugLoadAOF(ctx *Ctx) {
 	}
 	libs := s.scripts.libs
 	s.scripts.libs = newFunctionLibs()
-	s.effects.off = true
+	s.effects.off, s.persist.loading = true, true
 	err := s.loadAOFFiles(a.man)
-	s.effects.off = false
+	s.effects.off, s.persist.loading = false, false
 	if err != nil {
 		for i, db := range s.DBs {
 			db.Flush()
