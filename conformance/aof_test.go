@@ -158,7 +158,11 @@ func TestAOFRoundTrip(t *testing.T) {
 				require.NoError(t, err)
 				require.Equal(t, "+Background append only file rewriting started\r\n", string(raw))
 				waitRewrite(t, p)
-				require.Equal(t, "file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n", manifestOf(t, dir))
+				ext := "rdb"
+				if mode == "no-preamble" {
+					ext = "aof"
+				}
+				require.Equal(t, "file appendonly.aof.2.base."+ext+" seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n", manifestOf(t, dir))
 				// Writes after the rewrite go to the new incremental file.
 				pipeline(t, p, [][]string{{"SET", "after", "rewrite"}})
 				keys = append(keys, "after")
@@ -193,10 +197,11 @@ func TestAOFRoundTrip(t *testing.T) {
 // TestAOFToRedis: redis-server 7.0 loads the AOF directory polyfn wrote,
 // before and after a rewrite.
 func TestAOFToRedis(t *testing.T) {
-	for _, rewrite := range []bool{false, true} {
-		t.Run("rewrite="+strconv.FormatBool(rewrite), func(t *testing.T) {
+	for _, mode := range []string{"incr", "rewrite", "no-preamble"} {
+		t.Run(mode, func(t *testing.T) {
+			rewrite := mode != "incr"
 			dir := t.TempDir()
-			pAddr, cs := startPolyfnDir(t, dir, "--appendonly", "yes")
+			pAddr, cs := startPolyfnDir(t, dir, "--appendonly", "yes", "--aof-use-rdb-preamble", map[bool]string{true: "yes", false: "no"}[mode != "no-preamble"])
 			p := Dial(t, pAddr)
 			keys := fill(t, p, false)
 			keys = append(keys, aofExtra(t, pAddr)...)

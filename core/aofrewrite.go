@@ -89,8 +89,10 @@ func (s *Server) startAOFRewrite() error {
 	if a.man.Base != nil {
 		seq = a.man.Base.Seq + 1
 	}
-	rw.base = persist.AOFFile{Name: persist.BaseName(a.prefix, seq, true), Seq: seq, Type: persist.AOFBase}
+	preamble, _ := s.Config.Get("aof-use-rdb-preamble")
+	rw.base = persist.AOFFile{Name: persist.BaseName(a.prefix, seq, preamble == "yes"), Seq: seq, Type: persist.AOFBase}
 	j := s.newSaveJob(true)
+	j.commands = preamble != "yes"
 	j.tmp = filepath.Join(a.dir, fmt.Sprintf("temp-rewriteaof-bg-%d.aof", os.Getpid()))
 	j.path = filepath.Join(a.dir, rw.base.Name)
 	j.aux[len(j.aux)-1].Value = "1" // aof-base

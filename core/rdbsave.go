@@ -12,6 +12,7 @@ import (
 
 	"github.com/polyfn/polyfn/core/keyspace"
 	"github.com/polyfn/polyfn/core/persist"
+	"github.com/polyfn/polyfn/core/rdbvalue"
 )
 
 // RDB snapshots: SAVE, BGSAVE, LASTSAVE, save points, MISCONF and the
@@ -58,6 +59,18 @@ type saveJob struct {
 	// processed and total are current_save_keys_processed/_total.
 	processed, total int64
 	checksum         bool
+	// commands makes the file an AOF base of commands instead of an RDB
+	// file (aof-use-rdb-preamble no); set before the job runs.
+	commands bool
+	opt      rdbvalue.Options
+}
+
+// encode appends one key as the file holds it (lock held).
+func (j *saveJob) encode(dst []byte, key string, v any, at int64) ([]byte, error) {
+	if j.commands {
+		return appendKeyCommands(dst, key, v, at)
+	}
+	return persist.AppendKey(dst, key, v, at, j.opt)
 }
 
 type dbSave struct {
@@ -82,7 +95,7 @@ func (s *Server) newSaveJob(bg bool) *saveJob {
 	now := time.Now()
 	s.persist.gen++
 	cs, _ := s.Config.Get("rdbchecksum")
-	j := &saveJob{s: s, bg: bg, start: now, dirty: s.Dirty, path: s.rdbPath(), checksum: cs == "yes"}
+	j := &saveJob{s: s, bg: bg, start: now, dirty: s.Dirty, path: s.rdbPath(), checksum: cs == "yes", opt: s.dumpOptions()}
 	dir := filepath.Dir(j.path)
 	if bg {
 		s.persist.jobs++
@@ -94,11 +107,10 @@ func (s *Server) newSaveJob(bg bool) *saveJob {
 	for _, l := range s.scripts.libs.sorted() {
 		j.funcs = append(j.funcs, l.Code)
 	}
-	opt := s.dumpOptions()
 	for i, db := range s.DBs {
 		d := &dbSave{id: i}
 		d.cow = &keyspace.COW{Gen: s.persist.gen, Save: func(key string, e *keyspace.Entry, at int64) {
-			b, err := persist.AppendKey(d.pending, key, e.Value, at, opt)
+			b, err := j.encode(d.pending, key, e.Value, at)
 			if err != nil && j.err == nil {
 				j.err = fmt.Errorf("key %q: %w", key, err)
 			}
@@ -136,7 +148,6 @@ func (j *saveJob) run(locked bool) error {
 		os.Remove(j.tmp)
 		return err
 	}
-	opt := s.dumpOptions()
 	var out io.Writer = f
 	if !locked {
 		// rdb-save-incremental-fsync / aof-rewrite-incremental-fsync: an
@@ -144,7 +155,12 @@ func (j *saveJob) run(locked bool) error {
 		// stall the AOF's writes on the same disk.
 		out = &syncEvery{f: f, every: 4 << 20}
 	}
-	fw := persist.NewFileWriter(out, opt, j.checksum)
+	var fw snapshotWriter
+	if j.commands {
+		fw = newCmdFileWriter(out)
+	} else {
+		fw = persist.NewFileWriter(out, j.opt, j.checksum)
+	}
 	fw.Header(j.aux)
 	for _, c := range j.funcs {
 		fw.Function(c)
@@ -165,7 +181,7 @@ func (j *saveJob) run(locked bool) error {
 			n := 0
 			for more && n < 1000 && len(buf) < 256<<10 {
 				more = d.sn.Step(1, func(key string, e *keyspace.Entry, at int64) {
-					b, err := persist.AppendKey(buf, key, e.Value, at, opt)
+					b, err := j.encode(buf, key, e.Value, at)
 					if err != nil && j.err == nil {
 						j.err = fmt.Errorf("key %q: %w", key, err)
 					}
