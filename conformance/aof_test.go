@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -408,4 +409,55 @@ func TestAOFInfoFields(t *testing.T) {
 	pOff, _ := startPolyfnDir(t, t.TempDir())
 	rOff, _ := tryRedis(t, "--dir", t.TempDir())
 	require.Equal(t, names(rOff), names(pOff))
+}
+
+// TestAOFSameFileAsRedis: the same commands give the same incremental
+// file on redis-server and on polyfn, byte for byte once absolute times
+// (13-digit milliseconds) are masked.
+func TestAOFSameFileAsRedis(t *testing.T) {
+	rdir, pdir := t.TempDir(), t.TempDir()
+	rAddr, ok := tryRedis(t, "--dir", rdir, "--appendonly", "yes")
+	if !ok {
+		t.Skip("redis-server not installed")
+	}
+	pAddr, _ := startPolyfnDir(t, pdir, "--appendonly", "yes")
+	cmds := [][]string{
+		{"SET", "a", "1"}, {"set", "b", "2", "ex", "100"}, {"SETEX", "c", "100", "v"}, {"PSETEX", "c2", "100000", "v"},
+		{"SET", "d", "v", "PX", "100000", "GET"}, {"SET", "e", "v", "KEEPTTL"},
+		{"EXPIRE", "a", "100"}, {"PEXPIRE", "a", "100000"}, {"EXPIREAT", "a", "9999999999"}, {"EXPIRE", "nokey", "10"},
+		{"GETEX", "b", "EX", "50"}, {"GETEX", "b", "PERSIST"}, {"GETDEL", "e"},
+		{"INCRBYFLOAT", "f", "1.5"}, {"HINCRBYFLOAT", "h", "f", "2.5"},
+		{"RPUSH", "l", "a", "b", "c"}, {"LMPOP", "1", "l", "LEFT", "COUNT", "2"}, {"BLPOP", "l", "1"},
+		{"RPUSH", "l", "x", "y"}, {"BLMOVE", "l", "l2", "LEFT", "RIGHT", "1"}, {"BRPOPLPUSH", "l", "l3", "1"},
+		{"ZADD", "z", "1", "a", "2", "b", "3", "c"}, {"BZPOPMIN", "z", "1"}, {"ZMPOP", "1", "z", "MAX"}, {"BZMPOP", "1", "1", "z", "MIN", "COUNT", "5"},
+		{"EVAL", "redis.call('set','x','1') redis.call('incr','y')", "0"},
+		{"EVAL", "redis.call('set','x2','1')", "0"},
+		{"EVAL", "redis.call('select','3') redis.call('set','e','1') redis.call('select','4') redis.call('set','e','1')", "0"},
+		{"MULTI"}, {"SET", "t1", "1"}, {"EXEC"},
+		{"MULTI"}, {"SET", "t2", "1"}, {"GET", "t2"}, {"INCR", "t3"}, {"EXEC"},
+		{"SELECT", "5"}, {"SET", "q", "1"}, {"SELECT", "0"},
+		{"FUNCTION", "LOAD", luaLib}, {"FCALL", "rdbf", "0"}, {"FUNCTION", "DELETE", "rdblua"},
+		{"SET", "gone", "v"}, {"EXPIRE", "gone", "-1"},
+		{"XADD", "s", "1-1", "f", "v"}, {"XADD", "s", "2-1", "f", "v"}, {"XGROUP", "CREATE", "s", "g", "0"},
+		{"XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "s", ">"},
+		{"XREADGROUP", "GROUP", "g", "c2", "NOACK", "STREAMS", "s", ">"},
+		{"XCLAIM", "s", "g", "c3", "0", "1-1"}, {"XTRIM", "s", "MAXLEN", "~", "0"},
+		{"SADD", "st", "only"}, {"SPOP", "st"},
+		{"FLUSHDB"}, {"FLUSHALL"},
+	}
+	files := map[string]string{}
+	for name, addr := range map[string]string{"redis": rAddr, "polyfn": pAddr} {
+		c := Dial(t, addr)
+		pipeline(t, c, cmds)
+		c.Close()
+		dir := map[string]string{"redis": rdir, "polyfn": pdir}[name]
+		var data []byte
+		require.Eventually(t, func() bool {
+			b, err := os.ReadFile(filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof"))
+			data = b
+			return err == nil && strings.HasSuffix(string(b), "FLUSHALL\r\n")
+		}, 5*time.Second, 20*time.Millisecond)
+		files[name] = regexp.MustCompile(`\$13\r\n\d{13}\r\n`).ReplaceAllString(string(data), "$$13\r\nTIME\r\n")
+	}
+	require.Equal(t, strings.Split(files["redis"], "\r\n"), strings.Split(files["polyfn"], "\r\n"))
 }

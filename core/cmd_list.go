@@ -588,9 +588,9 @@ func cmdLmpop(ctx *Ctx) {
 
 // listPopWithKey replies [key, [elements...]] popping up to count.
 func listPopWithKey(ctx *Ctx, l *keyspace.List, key []byte, front bool, count int64) {
-	ctx.Propagate(popName(front), key, strconv.AppendInt(nil, count, 10))
 	ctx.W.WriteArray(2)
 	ctx.W.WriteBulk(key)
 	n := listPopN(ctx.W, l, front, count)
+	ctx.Propagate(popName(front), key, strconv.AppendInt(nil, int64(n), 10)) // the number popped, as Redis
 	listChanged(ctx, key, l, n)
 }

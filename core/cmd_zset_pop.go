@@ -73,7 +73,8 @@ func zpop(ctx *Ctx, keys [][]byte, count int64, r zpopReply) {
 		if ctx.Cmd.Name == "bzpopmin" || ctx.Cmd.Name == "bzpopmax" {
 			ctx.Propagate(name, key)
 		} else {
-			ctx.Propagate(name, key, strconv.AppendInt(nil, max(count, 1), 10))
+			// The number popped, as Redis writes it.
+			ctx.Propagate(name, key, strconv.AppendInt(nil, min(int64(z.Len()), max(count, 1)), 10))
 		}
 	}
 	if count < 0 {
