@@ -461,3 +461,65 @@ func TestAOFSameFileAsRedis(t *testing.T) {
 	}
 	require.Equal(t, strings.Split(files["redis"], "\r\n"), strings.Split(files["polyfn"], "\r\n"))
 }
+
+// TestAOFTimestamps: with aof-timestamp-enabled yes the files carry
+// "#TS:<unix>" annotations, and both servers load them.
+func TestAOFTimestamps(t *testing.T) {
+	dir := t.TempDir()
+	pAddr, cs := startPolyfnDir(t, dir, "--appendonly", "yes", "--aof-timestamp-enabled", "yes", "--aof-use-rdb-preamble", "no")
+	p := Dial(t, pAddr)
+	pipeline(t, p, [][]string{{"SET", "a", "1"}})
+	_, _, err := p.Do("BGREWRITEAOF")
+	require.NoError(t, err)
+	waitRewrite(t, p)
+	pipeline(t, p, [][]string{{"SET", "b", "2"}})
+	for _, f := range []string{"appendonly.aof.2.base.aof", "appendonly.aof.2.incr.aof"} {
+		b, err := os.ReadFile(filepath.Join(dir, "appendonlydir", f))
+		require.NoError(t, err)
+		require.Regexp(t, `^#TS:\d{10}\r\n\*`, string(b), f)
+	}
+	cs.Lock()
+	require.NoError(t, cs.ShutdownSave(false, true))
+	cs.Unlock()
+	cs.RequestShutdown()
+	check := func(addr string) {
+		c := Dial(t, addr)
+		defer c.Close()
+		v, _, err := c.Do("MGET", "a", "b")
+		require.NoError(t, err)
+		require.Equal(t, "1", string(v.Elems[0].Str))
+		require.Equal(t, "2", string(v.Elems[1].Str))
+	}
+	p2, _ := startPolyfnDir(t, dir, "--appendonly", "yes")
+	check(p2)
+	if rAddr, ok := tryRedis(t, "--dir", dir, "--appendonly", "yes"); ok {
+		check(rAddr)
+	}
+}
+
+// TestAOFUpgradeSingleFile: a Redis 6 single appendonly.aof in dir becomes
+// the base of an AOF directory, as Redis 7.0 upgrades it.
+func TestAOFUpgradeSingleFile(t *testing.T) {
+	dir := t.TempDir()
+	var data []byte
+	data = persistCommand(data, "SELECT", "0")
+	data = persistCommand(data, "SET", "old", "value")
+	data = persistCommand(data, "RPUSH", "l", "a", "b")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "appendonly.aof"), data, 0o644))
+	pAddr, _ := startPolyfnDir(t, dir, "--appendonly", "yes")
+	p := Dial(t, pAddr)
+	v, _, err := p.Do("GET", "old")
+	require.NoError(t, err)
+	require.Equal(t, "value", string(v.Str))
+	require.Equal(t, "file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n", manifestOf(t, dir))
+	_, err = os.Stat(filepath.Join(dir, "appendonly.aof"))
+	require.True(t, os.IsNotExist(err))
+}
+
+func persistCommand(dst []byte, args ...string) []byte {
+	dst = fmt.Appendf(dst, "*%d\r\n", len(args))
+	for _, a := range args {
+		dst = fmt.Appendf(dst, "$%d\r\n%s\r\n", len(a), a)
+	}
+	return dst
+}

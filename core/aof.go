@@ -53,6 +53,8 @@ type aofState struct {
 	otherLen int64             // (lock) bytes of the manifest's files before the open incr file
 	user     EffectSink        // (lock) another consumer of the effects stream
 	policy   atomic.Int32      // appendfsync
+	stamps   bool              // (lock) aof-timestamp-enabled
+	lastTS   int64             // (lock) unix second of the last #TS annotation in the current file
 	active   atomic.Bool       // on, for AOFWait
 	appended atomic.Int64      // bytes ever fed (offset of the buffer's end)
 	written  atomic.Int64      // offset written to the file
@@ -126,6 +128,14 @@ func (s *Server) aofFeed(unit []Effect) {
 	a.bmu.Lock()
 	b := a.buf
 	start := len(b)
+	if a.stamps {
+		// aof-timestamp-enabled: "#TS:<unix seconds>" when the second
+		// changed, as Redis annotates its AOF.
+		if now := time.Now().Unix(); now > a.lastTS {
+			a.lastTS = now
+			b = append(strconv.AppendInt(append(b, "#TS:"...), now, 10), '\r', '\n')
+		}
+	}
 	multi := len(unit) > 1
 	for i, e := range unit {
 		if e.DB != a.selDB {
@@ -320,6 +330,7 @@ func (s *Server) switchIncr(f *os.File) {
 	a.smu.Unlock()
 	a.wmu.Unlock()
 	a.selDB = -1
+	a.lastTS = 0
 }
 
 // createIncr creates the next incremental file (lock held).
@@ -335,6 +346,8 @@ func (s *Server) startAppending() {
 	a := &s.aof
 	a.on = true
 	a.enabling = false
+	ts, _ := s.Config.Get("aof-timestamp-enabled")
+	a.stamps = ts == "yes"
 	s.startAOFLoop()
 	s.installEffectSink()
 }
@@ -383,6 +396,8 @@ func (s *Server) aofFlushSync() error {
 func (s *Server) aofConfigChanged() {
 	a := &s.aof
 	a.policy.Store(s.aofPolicy())
+	ts, _ := s.Config.Get("aof-timestamp-enabled")
+	a.stamps = ts == "yes"
 	want, _ := s.Config.Get("appendonly")
 	switch {
 	case want == "yes" && !a.on && !a.enabling:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/polyfn/polyfn/core/keyspace"
 	"github.com/polyfn/polyfn/core/persist"
@@ -32,10 +33,11 @@ type snapshotWriter interface {
 
 // cmdFileWriter writes an AOF base of commands.
 type cmdFileWriter struct {
-	bw  *bufio.Writer
-	n   int64
-	err error
-	buf []byte
+	stamp bool // aof-timestamp-enabled: a #TS annotation first
+	bw    *bufio.Writer
+	n     int64
+	err   error
+	buf   []byte
 }
 
 func newCmdFileWriter(w io.Writer) *cmdFileWriter {
@@ -50,7 +52,11 @@ func (c *cmdFileWriter) write(p []byte) {
 	}
 }
 
-func (c *cmdFileWriter) Header([]persist.Aux) {}
+func (c *cmdFileWriter) Header([]persist.Aux) {
+	if c.stamp {
+		c.write([]byte("#TS:" + strconv.FormatInt(time.Now().Unix(), 10) + "\r\n"))
+	}
+}
 
 func (c *cmdFileWriter) Function(code []byte) {
 	c.buf = persist.AppendCommand(c.buf[:0], []byte("FUNCTION"), []byte("LOAD"), code)

@@ -91,7 +91,7 @@ func cmdConfigSet(ctx *Ctx) {
 		return
 	}
 	for _, n := range names {
-		if n = strings.ToLower(n); n == "appendonly" || n == "appendfsync" {
+		if n = strings.ToLower(n); n == "appendonly" || n == "appendfsync" || n == "aof-timestamp-enabled" {
 			ctx.S.aofConfigChanged()
 			break
 		}

@@ -157,7 +157,10 @@ func (j *saveJob) run(locked bool) error {
 	}
 	var fw snapshotWriter
 	if j.commands {
-		fw = newCmdFileWriter(out)
+		cw := newCmdFileWriter(out)
+		ts, _ := s.Config.Get("aof-timestamp-enabled")
+		cw.stamp = ts == "yes"
+		fw = cw
 	} else {
 		fw = persist.NewFileWriter(out, j.opt, j.checksum)
 	}
