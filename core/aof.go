@@ -40,35 +40,39 @@ const (
 // the keyspace lock; the writer side has its own mutexes so that file
 // I/O never holds the keyspace lock.
 type aofState struct {
-	on       bool              // (lock) appending: appendonly yes and the files are open
-	enabling bool              // (lock) CONFIG SET appendonly yes: waiting for the first rewrite
-	dir      string            // (lock) dir/appenddirname
-	prefix   string            // (lock) appendfilename
-	man      *persist.Manifest // (lock)
-	selDB    int               // (lock) database of the last SELECT in the current file
-	rw       *aofRewrite       // (lock) the running rewrite
-	rwSched  bool              // (lock) aof_rewrite_scheduled
-	rwStats  aofRewriteStats   // (lock)
-	baseSize int64             // (lock) aof_base_size: the base and incr sizes at the last rewrite/load
-	otherLen int64             // (lock) bytes of the manifest's files before the open incr file
-	user     EffectSink        // (lock) another consumer of the effects stream
-	policy   atomic.Int32      // appendfsync
-	stamps   bool              // (lock) aof-timestamp-enabled
-	lastTS   int64             // (lock) unix second of the last #TS annotation in the current file
-	active   atomic.Bool       // on, for AOFWait
-	appended atomic.Int64      // bytes ever fed (offset of the buffer's end)
-	written  atomic.Int64      // offset written to the file
-	synced   atomic.Int64      // offset fsynced
-	fileLen  atomic.Int64      // size of the open incr file
-	writeErr atomic.Pointer[string]
-	bmu      sync.Mutex // guards buf
-	buf      []byte
-	wmu      sync.Mutex // held while writing to f; never with the keyspace lock wanted
-	f        *os.File   // (wmu) the open incremental file
-	spare    []byte     // (wmu)
-	smu      sync.Mutex // held while fsyncing (not wmu: writes go on meanwhile)
-	lastSync time.Time  // (smu)
-	stop     chan struct{}
+	on        bool              // (lock) appending: appendonly yes and the files are open
+	enabling  bool              // (lock) CONFIG SET appendonly yes: waiting for the first rewrite
+	dir       string            // (lock) dir/appenddirname
+	prefix    string            // (lock) appendfilename
+	man       *persist.Manifest // (lock)
+	selDB     int               // (lock) database of the last SELECT in the current file
+	rw        *aofRewrite       // (lock) the running rewrite
+	rwSched   bool              // (lock) aof_rewrite_scheduled
+	rwStats   aofRewriteStats   // (lock)
+	baseSize  int64             // (lock) aof_base_size: the base and incr sizes at the last rewrite/load
+	otherLen  int64             // (lock) bytes of the manifest's files before the open incr file
+	user      EffectSink        // (lock) another consumer of the effects stream
+	policy    atomic.Int32      // appendfsync
+	stamps    bool              // (lock) aof-timestamp-enabled
+	lastTS    int64             // (lock) unix second of the last #TS annotation in the current file
+	active    atomic.Bool       // on, for AOFWait
+	appended  atomic.Int64      // bytes ever fed (offset of the buffer's end)
+	written   atomic.Int64      // offset written to the file
+	synced    atomic.Int64      // offset fsynced
+	fileLen   atomic.Int64      // size of the open incr file
+	writeErr  atomic.Pointer[string]
+	bmu       sync.Mutex // guards buf
+	buf       []byte
+	wmu       sync.Mutex  // held while writing to f; never with the keyspace lock wanted
+	f         *os.File    // (wmu) the open incremental file
+	spare     []byte      // (wmu)
+	smu       sync.Mutex  // held while fsyncing (not wmu: writes go on meanwhile)
+	syncing   atomic.Bool // an everysec fsync is running
+	kick      chan struct{}
+	roundMu   sync.Mutex
+	roundDone chan struct{} // (roundMu) closed when the writer's current round ends
+	lastSync  time.Time     // (smu)
+	stop      chan struct{}
 }
 
 type aofRewriteStats struct {
@@ -81,6 +85,8 @@ type aofRewriteStats struct {
 
 func (a *aofState) init() {
 	a.selDB = -1
+	a.kick = make(chan struct{}, 1)
+	a.roundDone = make(chan struct{})
 	a.rwStats.lastDur = -1
 }
 
@@ -172,20 +178,73 @@ func (s *Server) AOFWait() {
 		return
 	}
 	target := a.appended.Load()
-	always := a.policy.Load() == fsyncAlways
-	if a.written.Load() >= target && (!always || a.synced.Load() >= target) {
-		return
+	for a.active.Load() && a.writeErr.Load() == nil {
+		if a.written.Load() >= target && (a.policy.Load() != fsyncAlways || a.synced.Load() >= target) {
+			return
+		}
+		// Ask the writer for a round and wait for the end of one: parked
+		// here, the connection lets the others run their commands, and
+		// the round writes (and fsyncs) them all at once.
+		a.roundMu.Lock()
+		done := a.roundDone
+		a.roundMu.Unlock()
+		select {
+		case a.kick <- struct{}{}:
+		default:
+		}
+		<-done
 	}
-	if a.written.Load() < target {
+}
+
+// aofWriter is the goroutine that writes the buffer to the file (and
+// fsyncs it with always) when a connection waits (kick), and every 100 ms
+// for what nobody waits for (active expiry); with everysec it starts an
+// fsync once a second, in the background so that writes go on meanwhile.
+// Each round ends by waking the connections waiting in AOFWait.
+func (s *Server) aofWriter(stop chan struct{}) {
+	a := &s.aof
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			a.endRound()
+			return
+		case <-s.stopExpire: // the server stops
+			a.endRound()
+			return
+		case <-a.kick:
+		case <-t.C:
+		}
 		a.wmu.Lock()
-		if a.f != nil && a.written.Load() < target {
+		if a.f != nil && (a.written.Load() < a.appended.Load() || a.writeErr.Load() != nil) {
 			a.writeOut()
 		}
 		a.wmu.Unlock()
+		switch a.policy.Load() {
+		case fsyncAlways:
+			a.fsyncNow(a.written.Load())
+		case fsyncEverysec:
+			a.smu.Lock()
+			due := time.Since(a.lastSync) >= time.Second
+			a.smu.Unlock()
+			if due && a.syncing.CompareAndSwap(false, true) {
+				go func() {
+					a.fsyncNow(a.written.Load())
+					a.syncing.Store(false)
+				}()
+			}
+		}
+		a.endRound()
 	}
-	if always && a.synced.Load() < target {
-		a.fsyncNow(target)
-	}
+}
+
+// endRound wakes the connections waiting for the current round.
+func (a *aofState) endRound() {
+	a.roundMu.Lock()
+	close(a.roundDone)
+	a.roundDone = make(chan struct{})
+	a.roundMu.Unlock()
 }
 
 // fsyncNow fsyncs the open file unless synced already reaches target.
@@ -266,39 +325,6 @@ func (a *aofState) syncLocked() {
 	}
 	a.synced.Store(w)
 	a.lastSync = time.Now()
-}
-
-// aofLoop writes what connections did not flush and fsyncs every second
-// with everysec (every pass with always).
-func (s *Server) aofLoop(stop chan struct{}) {
-	a := &s.aof
-	t := time.NewTicker(100 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-s.stopExpire: // the server stops
-			return
-		case <-t.C:
-		}
-		a.wmu.Lock()
-		if a.f != nil && (a.written.Load() < a.appended.Load() || a.writeErr.Load() != nil) {
-			a.writeOut()
-		}
-		a.wmu.Unlock()
-		switch a.policy.Load() {
-		case fsyncAlways:
-			a.fsyncNow(a.written.Load())
-		case fsyncEverysec:
-			a.smu.Lock()
-			due := time.Since(a.lastSync) >= time.Second
-			a.smu.Unlock()
-			if due {
-				a.fsyncNow(a.written.Load())
-			}
-		}
-	}
 }
 
 // switchIncr flushes and fsyncs the open incremental file and makes f

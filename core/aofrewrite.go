@@ -266,6 +266,6 @@ func (s *Server) startAOFLoop() {
 	a.active.Store(true)
 	if a.stop == nil {
 		a.stop = make(chan struct{})
-		go s.aofLoop(a.stop)
+		go s.aofWriter(a.stop)
 	}
 }
