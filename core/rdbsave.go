@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -129,6 +130,11 @@ func (s *Server) newSaveJob(bg bool) *saveJob {
 // (SAVE); otherwise run takes it for each batch of keys.
 func (j *saveJob) run(locked bool) error {
 	s := j.s
+	if !locked {
+		// A background save gets a thread of its own, as Redis's forked
+		// child is a process of its own: the commands keep theirs.
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + 1))
+	}
 	lock := func() {
 		if !locked {
 			s.mu.Lock()
@@ -182,7 +188,7 @@ func (j *saveJob) run(locked bool) error {
 			}
 			buf = buf[:0]
 			n := 0
-			for more && n < 1000 && len(buf) < 256<<10 {
+			for more && n < 250 && len(buf) < 64<<10 {
 				more = d.sn.Step(1, func(key string, e *keyspace.Entry, at int64) {
 					b, err := j.encode(buf, key, e.Value, at)
 					if err != nil && j.err == nil {
