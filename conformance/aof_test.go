@@ -523,3 +523,104 @@ func persistCommand(dst []byte, args ...string) []byte {
 	}
 	return dst
 }
+
+// TestAOFRewriteUnderLoad: writes during a BGREWRITEAOF (overwrites,
+// deletes, counters, expiries, new keys) all survive: the dataset after a
+// restart and after DEBUG LOADAOF has the digest it had before.
+func TestAOFRewriteUnderLoad(t *testing.T) {
+	for _, nosync := range []string{"no", "yes"} {
+		t.Run("no-appendfsync-on-rewrite="+nosync, func(t *testing.T) {
+			dir := t.TempDir()
+			args := []string{"--appendonly", "yes", "--appendfsync", "always", "--no-appendfsync-on-rewrite", nosync}
+			pAddr, cs := startPolyfnDir(t, dir, args...)
+			p := Dial(t, pAddr)
+			const n = 50000
+			var cmds [][]string
+			for i := 0; i < n; i++ {
+				cmds = append(cmds, []string{"SET", "k" + strconv.Itoa(i), strconv.Itoa(i)})
+			}
+			pipeline(t, p, cmds)
+			stop := make(chan struct{})
+			done := make(chan int)
+			go func() {
+				w := Dial(t, pAddr)
+				defer w.Close()
+				i := 0
+				for ; ; i++ {
+					select {
+					case <-stop:
+						done <- i
+						return
+					default:
+					}
+					k := "k" + strconv.Itoa((i*7919)%n)
+					var err error
+					switch i % 5 {
+					case 0:
+						_, _, err = w.Do("SET", k, "w"+strconv.Itoa(i))
+					case 1:
+						_, _, err = w.Do("DEL", k)
+					case 2:
+						_, _, err = w.Do("INCR", "counter")
+					case 3:
+						_, _, err = w.Do("EXPIRE", k, "100000")
+					case 4:
+						_, _, err = w.Do("HSET", "new"+strconv.Itoa(i), "f", "v")
+					}
+					if err != nil {
+						done <- -1
+						return
+					}
+				}
+			}()
+			time.Sleep(30 * time.Millisecond)
+			_, raw, err := p.Do("BGREWRITEAOF")
+			require.NoError(t, err)
+			require.Equal(t, "+Background append only file rewriting started\r\n", string(raw))
+			waitRewrite(t, p)
+			close(stop)
+			writes := <-done
+			require.Greater(t, writes, 100, "the writer ran during the rewrite")
+			digest := func(c *Client) string {
+				v, _, err := c.Do("DEBUG", "DIGEST")
+				require.NoError(t, err)
+				return string(v.Str)
+			}
+			want := digest(p)
+			_, raw, err = p.Do("DEBUG", "LOADAOF")
+			require.NoError(t, err)
+			require.Equal(t, "+OK\r\n", string(raw))
+			require.Equal(t, want, digest(p), "after DEBUG LOADAOF")
+			cs.Lock()
+			require.NoError(t, cs.ShutdownSave(false, true))
+			cs.Unlock()
+			cs.RequestShutdown()
+			p2Addr, _ := startPolyfnDir(t, dir, args...)
+			require.Equal(t, want, digest(Dial(t, p2Addr)), "after a restart")
+		})
+	}
+}
+
+// TestAOFFunctionCommands: FUNCTION LOAD, FLUSH and RESTORE are in the
+// file as themselves and replay to the same libraries.
+func TestAOFFunctionCommands(t *testing.T) {
+	dir := t.TempDir()
+	pAddr, cs := startPolyfnDir(t, dir, "--appendonly", "yes")
+	p := Dial(t, pAddr)
+	pipeline(t, p, [][]string{{"FUNCTION", "LOAD", luaLib}, {"FUNCTION", "LOAD", jsLib}})
+	dump, _, err := p.Do("FUNCTION", "DUMP")
+	require.NoError(t, err)
+	pipeline(t, p, [][]string{{"FUNCTION", "FLUSH"}, {"FUNCTION", "RESTORE", string(dump.Str)}, {"FUNCTION", "DELETE", "rdbjs"}})
+	require.Equal(t, "rdblua", functionNames(t, p))
+	b, err := os.ReadFile(filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof"))
+	require.NoError(t, err)
+	for _, want := range []string{"$8\r\nFUNCTION\r\n$5\r\nFLUSH\r\n", "$8\r\nFUNCTION\r\n$7\r\nRESTORE\r\n"} {
+		require.Contains(t, string(b), want)
+	}
+	cs.Lock()
+	require.NoError(t, cs.ShutdownSave(false, true))
+	cs.Unlock()
+	cs.RequestShutdown()
+	p2Addr, _ := startPolyfnDir(t, dir, "--appendonly", "yes")
+	require.Equal(t, "rdblua", functionNames(t, Dial(t, p2Addr)))
+}

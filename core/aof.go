@@ -40,34 +40,37 @@ const (
 // the keyspace lock; the writer side has its own mutexes so that file
 // I/O never holds the keyspace lock.
 type aofState struct {
-	on        bool              // (lock) appending: appendonly yes and the files are open
-	enabling  bool              // (lock) CONFIG SET appendonly yes: waiting for the first rewrite
-	dir       string            // (lock) dir/appenddirname
-	prefix    string            // (lock) appendfilename
-	man       *persist.Manifest // (lock)
-	selDB     int               // (lock) database of the last SELECT in the current file
-	rw        *aofRewrite       // (lock) the running rewrite
-	rwSched   bool              // (lock) aof_rewrite_scheduled
-	rwStats   aofRewriteStats   // (lock)
-	baseSize  int64             // (lock) aof_base_size: the base and incr sizes at the last rewrite/load
-	otherLen  int64             // (lock) bytes of the manifest's files before the open incr file
-	user      EffectSink        // (lock) another consumer of the effects stream
-	policy    atomic.Int32      // appendfsync
-	stamps    bool              // (lock) aof-timestamp-enabled
-	lastTS    int64             // (lock) unix second of the last #TS annotation in the current file
-	active    atomic.Bool       // on, for AOFWait
-	appended  atomic.Int64      // bytes ever fed (offset of the buffer's end)
-	written   atomic.Int64      // offset written to the file
-	synced    atomic.Int64      // offset fsynced
-	fileLen   atomic.Int64      // size of the open incr file
-	writeErr  atomic.Pointer[string]
-	bmu       sync.Mutex // guards buf
-	buf       []byte
-	wmu       sync.Mutex  // held while writing to f; never with the keyspace lock wanted
-	f         *os.File    // (wmu) the open incremental file
-	spare     []byte      // (wmu)
-	smu       sync.Mutex  // held while fsyncing (not wmu: writes go on meanwhile)
-	syncing   atomic.Bool // an everysec fsync is running
+	on       bool              // (lock) appending: appendonly yes and the files are open
+	enabling bool              // (lock) CONFIG SET appendonly yes: waiting for the first rewrite
+	dir      string            // (lock) dir/appenddirname
+	prefix   string            // (lock) appendfilename
+	man      *persist.Manifest // (lock)
+	selDB    int               // (lock) database of the last SELECT in the current file
+	rw       *aofRewrite       // (lock) the running rewrite
+	rwSched  bool              // (lock) aof_rewrite_scheduled
+	rwStats  aofRewriteStats   // (lock)
+	baseSize int64             // (lock) aof_base_size: the base and incr sizes at the last rewrite/load
+	otherLen int64             // (lock) bytes of the manifest's files before the open incr file
+	user     EffectSink        // (lock) another consumer of the effects stream
+	policy   atomic.Int32      // appendfsync
+	stamps   bool              // (lock) aof-timestamp-enabled
+	lastTS   int64             // (lock) unix second of the last #TS annotation in the current file
+	active   atomic.Bool       // on, for AOFWait
+	appended atomic.Int64      // bytes ever fed (offset of the buffer's end)
+	written  atomic.Int64      // offset written to the file
+	synced   atomic.Int64      // offset fsynced
+	fileLen  atomic.Int64      // size of the open incr file
+	writeErr atomic.Pointer[string]
+	bmu      sync.Mutex // guards buf
+	buf      []byte
+	wmu      sync.Mutex  // held while writing to f; never with the keyspace lock wanted
+	f        *os.File    // (wmu) the open incremental file
+	spare    []byte      // (wmu)
+	smu      sync.Mutex  // held while fsyncing (not wmu: writes go on meanwhile)
+	syncing  atomic.Bool // an everysec fsync is running
+	// noSync is no-appendfsync-on-rewrite yes while a rewrite runs: no
+	// fsync then (replies wait for the write only), as in Redis.
+	noSync    atomic.Bool
 	kick      chan struct{}
 	roundMu   sync.Mutex
 	roundDone chan struct{} // (roundMu) closed when the writer's current round ends
@@ -179,7 +182,7 @@ func (s *Server) AOFWait() {
 	}
 	target := a.appended.Load()
 	for a.active.Load() && a.writeErr.Load() == nil {
-		if a.written.Load() >= target && (a.policy.Load() != fsyncAlways || a.synced.Load() >= target) {
+		if a.written.Load() >= target && (a.policy.Load() != fsyncAlways || a.noSync.Load() || a.synced.Load() >= target) {
 			return
 		}
 		// Ask the writer for a round and wait for the end of one: parked
@@ -221,10 +224,11 @@ func (s *Server) aofWriter(stop chan struct{}) {
 			a.writeOut()
 		}
 		a.wmu.Unlock()
-		switch a.policy.Load() {
-		case fsyncAlways:
+		switch pol := a.policy.Load(); {
+		case a.noSync.Load():
+		case pol == fsyncAlways:
 			a.fsyncNow(a.written.Load())
-		case fsyncEverysec:
+		case pol == fsyncEverysec:
 			a.smu.Lock()
 			due := time.Since(a.lastSync) >= time.Second
 			a.smu.Unlock()

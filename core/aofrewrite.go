@@ -98,6 +98,9 @@ func (s *Server) startAOFRewrite() error {
 	j.aux[len(j.aux)-1].Value = "1" // aof-base
 	rw.job = j
 	a.rw = rw
+	if v, _ := s.Config.Get("no-appendfsync-on-rewrite"); v == "yes" {
+		a.noSync.Store(true)
+	}
 	s.Log.Printf("Background append only file rewriting started")
 	go func() {
 		err := j.run(false)
@@ -116,6 +119,7 @@ func (s *Server) finishAOFRewrite(rw *aofRewrite, err error) {
 	}
 	rw.job.stop()
 	a.rw = nil
+	a.noSync.Store(false)
 	st := &a.rwStats
 	st.lastDur = int64(time.Since(rw.job.start).Seconds())
 	if err == nil {
@@ -194,6 +198,7 @@ func (s *Server) abortAOFRewrite() {
 		rw.job.aborted = true
 		rw.job.stop()
 		a.rw = nil
+		a.noSync.Store(false)
 		s.Log.Printf("Killing running AOF rewrite")
 	}
 }
