@@ -153,6 +153,14 @@ func (s *Server) loadAOFFiles(m *persist.Manifest) error {
 			return err
 		}
 	}
+	// Replayed with the clock stopped: keys were last used now.
+	clock := lruClock(time.Now().UnixMilli())
+	for _, db := range s.DBs {
+		db.Range(func(_ string, e *keyspace.Entry) bool {
+			e.LRU = clock
+			return true
+		})
+	}
 	return nil
 }
 

@@ -130,7 +130,7 @@ func cmdXGroup(ctx *Ctx) {
 			ctx.W.WriteInt(0)
 			return
 		}
-		g.CreateConsumer(string(args[4]), ctx.Now)
+		g.CreateConsumer(string(args[4]), seenNow(ctx))
 		ctx.Modified(key)
 		ctx.W.WriteInt(1)
 	case kw(opt, "delconsumer") && len(args) == 5:

@@ -295,9 +295,9 @@ func lookupConsumer(ctx *Ctx, g *keyspace.Group, name []byte, create bool) *keys
 		if !create {
 			return nil
 		}
-		return g.CreateConsumer(string(name), ctx.Now)
+		return g.CreateConsumer(string(name), seenNow(ctx))
 	}
-	c.SeenTime = ctx.Now
+	c.SeenTime = seenNow(ctx)
 	return c
 }
 

@@ -2,6 +2,7 @@ package core
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/polyfn/polyfn/core/keyspace"
 )
@@ -19,6 +20,16 @@ var (
 	bXACK   = []byte("XACK")
 	bXGROUP = []byte("XGROUP")
 )
+
+// seenNow is a consumer's seen time: the command's clock, or the real
+// time while an AOF is replayed with the expiry clock stopped (Redis sets
+// the load time there too).
+func seenNow(ctx *Ctx) int64 {
+	if ctx.S.persist.loading {
+		return time.Now().UnixMilli()
+	}
+	return ctx.Now
+}
 
 // propagateNone marks a command whose effects are only what its handler
 // records with Propagate (possibly nothing).
