@@ -442,7 +442,8 @@ func TestAOFSameFileAsRedis(t *testing.T) {
 		{"XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "s", ">"},
 		{"XREADGROUP", "GROUP", "g", "c2", "NOACK", "STREAMS", "s", ">"},
 		{"XCLAIM", "s", "g", "c3", "0", "1-1"}, {"XTRIM", "s", "MAXLEN", "~", "0"},
-		{"SADD", "st", "only"}, {"SPOP", "st"},
+		{"SADD", "st", "only"}, {"SPOP", "st"}, {"SADD", "st2", "a", "b", "c"}, {"SPOP", "st2", "5"},
+		{"SADD", "st3", "1"}, {"SPOP", "st3", "0"},
 		{"FLUSHDB"}, {"FLUSHALL"},
 	}
 	files := map[string]string{}

@@ -309,15 +309,12 @@ func setPopCount(ctx *Ctx) {
 		return
 	}
 	ctx.W.WriteSet(int(count))
-	srem := [][]byte{[]byte("SREM"), key}
 	for ; count > 0; count-- {
 		m := s.PopRandom()
 		ctx.W.WriteBulkString(m)
-		if ctx.S.effects.sink != nil {
-			srem = append(srem, []byte(m))
-		}
+		// One SREM per member (in MULTI/EXEC), as Redis 7.0 writes it.
+		ctx.Propagate([]byte("SREM"), key, []byte(m))
 	}
-	ctx.Propagate(srem...)
 	ctx.Modified(key)
 }
 
