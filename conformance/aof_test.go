@@ -327,6 +327,20 @@ func TestAOFTruncated(t *testing.T) {
 	unk := append(append([]byte{}, good...), "*1\r\n$7\r\nNOTACMD\r\n"...)
 	_, err = load(unk)
 	require.ErrorContains(t, err, "unknown command")
+
+	// A file the manifest lists is missing; the manifest is garbage.
+	for name, damage := range map[string]func(d string){
+		"missing base": func(d string) { require.NoError(t, os.Remove(filepath.Join(d, "appendonly.aof.1.base.rdb"))) },
+		"bad manifest": func(d string) {
+			require.NoError(t, os.WriteFile(filepath.Join(d, "appendonly.aof.manifest"), []byte("file x seq one type b\n"), 0o644))
+		},
+	} {
+		d := t.TempDir()
+		require.NoError(t, os.CopyFS(filepath.Join(d, "appendonlydir"), os.DirFS(filepath.Join(dir, "appendonlydir"))))
+		damage(filepath.Join(d, "appendonlydir"))
+		_, err := newPolyfnDir(d, "--appendonly", "yes")
+		require.Error(t, err, name)
+	}
 }
 
 // TestAOFEnableAtRuntime: CONFIG SET appendonly yes writes the dataset

@@ -57,3 +57,42 @@ func TestAOFWriteError(t *testing.T) {
 	}
 	require.NotContains(t, string(data), "refused")
 }
+
+// TestAOFAlwaysDurableBeforeReply: with appendfsync always a reply is
+// sent only once what it acknowledges is fsynced; with everysec once it
+// is written (fsynced within about a second).
+func TestAOFAlwaysDurableBeforeReply(t *testing.T) {
+	for _, policy := range []string{"always", "everysec"} {
+		t.Run(policy, func(t *testing.T) {
+			cfg := core.NewConfig()
+			require.NoError(t, cfg.LoadArgs([]string{"--port", "0", "--bind", "127.0.0.1", "--dir", t.TempDir(), "--appendonly", "yes", "--appendfsync", policy, "--save", ""}))
+			cs := core.New(cfg, core.DefaultTable())
+			cs.SetEngines(engines.Registry())
+			require.NoError(t, cs.LoadAtStartup())
+			srv, addrs, err := protocol.Listen(cs)
+			require.NoError(t, err)
+			defer func() { cs.RequestShutdown(); srv.Close() }()
+			c := redis.NewClient(&redis.Options{Addr: addrs[0].String(), Protocol: 2, PoolSize: 1})
+			defer c.Close()
+			ctx := context.Background()
+			lagged := false
+			for i := 0; i < 50; i++ {
+				require.NoError(t, c.Set(ctx, "k", i, 0).Err())
+				appended, written, synced := cs.AOFOffsets()
+				require.Equal(t, appended, written, "written before the reply")
+				if policy == "always" {
+					require.Equal(t, appended, synced, "fsynced before the reply")
+				} else if synced < appended {
+					lagged = true
+				}
+			}
+			if policy == "everysec" {
+				require.True(t, lagged, "everysec does not fsync each write")
+				require.Eventually(t, func() bool {
+					appended, _, synced := cs.AOFOffsets()
+					return synced == appended
+				}, 3*time.Second, 50*time.Millisecond)
+			}
+		})
+	}
+}

@@ -36,3 +36,10 @@ func (s *Server) SwapAOFFile(f *os.File) *os.File {
 	a.f = f
 	return old
 }
+
+// AOFOffsets returns how many bytes were fed to the AOF, written to the
+// file and fsynced.
+func (s *Server) AOFOffsets() (appended, written, synced int64) {
+	a := &s.aof
+	return a.appended.Load(), a.written.Load(), a.synced.Load()
+}
