@@ -21,13 +21,13 @@ import (
 // Writing: the effects sink (aofFeed) encodes each unit of effects into
 // an in-memory buffer under the keyspace lock, SELECT before a command of
 // another database and MULTI/EXEC around a unit of several commands. No
-// I/O happens under the keyspace lock. Before a connection sends its
-// replies (AOFWait, from the protocol layer) the buffer is written to the
-// file, and with appendfsync always fsynced: the first connection to
-// arrive writes and fsyncs everything buffered so far while the others
-// wait on the write mutex and usually find their bytes already durable
-// (group commit). A background loop writes what no connection flushed
-// (active expiry) and fsyncs once a second with everysec.
+// I/O happens under the keyspace lock (except at a file switch). Before a
+// connection sends its replies (AOFWait, from the protocol layer) it
+// parks until the writer goroutine (aofWriter) has written the buffer to
+// the file, and with appendfsync always fsynced it: one round covers every
+// client that ran a command meanwhile (group commit). The writer also
+// writes, every 100 ms, what nobody waits for (active expiry) and starts
+// an fsync once a second with everysec.
 
 // fsync policies (appendfsync).
 const (
