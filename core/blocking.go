@@ -107,7 +107,10 @@ func (s *Server) serveReady() {
 				continue
 			}
 			ctx := &Ctx{S: s, C: w.c, Cmd: w.cmd, W: w.c.W, DB: dk.db, Now: time.Now().UnixMilli(), ReadyKey: []byte(dk.key)}
-			if w.serve(ctx) {
+			dirty := s.Dirty
+			served := w.serve(ctx)
+			s.recordServed(ctx, dirty)
+			if served {
 				s.finishWait(w)
 				st := s.Stats.command(w.cmd)
 				st.Calls++

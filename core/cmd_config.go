@@ -97,6 +97,12 @@ func cmdConfigSet(ctx *Ctx) {
 		// now, not at the next command.
 		ctx.S.startBackgroundEviction()
 	}
+	for _, n := range names {
+		if n = strings.ToLower(n); n == "appendonly" || n == "appendfsync" || n == "aof-timestamp-enabled" {
+			ctx.S.aofConfigChanged()
+			break
+		}
+	}
 	ctx.OK()
 }
 

@@ -78,6 +78,8 @@ func cmdDebug(ctx *Ctx) {
 		}
 	case sub == "reload":
 		debugReload(ctx)
+	case sub == "loadaof" && argc == 2:
+		debugLoadAOF(ctx)
 	case sub == "change-repl-id" && argc == 2:
 		ctx.OK()
 	default:

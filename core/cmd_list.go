@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"strconv"
 
 	"github.com/polyfn/polyfn/core/keyspace"
 )
@@ -590,5 +591,6 @@ func listPopWithKey(ctx *Ctx, l *keyspace.List, key []byte, front bool, count in
 	ctx.W.WriteArray(2)
 	ctx.W.WriteBulk(key)
 	n := listPopN(ctx.W, l, front, count)
+	ctx.Propagate(popName(front), key, strconv.AppendInt(nil, int64(n), 10)) // the number popped, as Redis
 	listChanged(ctx, key, l, n)
 }

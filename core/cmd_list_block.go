@@ -137,6 +137,7 @@ func listServePop(ctx *Ctx, l *keyspace.List, key []byte, front bool, count int6
 		listPopWithKey(ctx, l, key, front, count)
 		return
 	}
+	ctx.Propagate(popName(front), key)
 	ctx.W.WriteArray(2)
 	ctx.W.WriteBulk(key)
 	ctx.W.WriteBulk(listPopEnd(l, front))
@@ -156,6 +157,23 @@ func blockedList(ctx *Ctx, key []byte) *keyspace.List {
 		return nil
 	}
 	return l
+}
+
+// popName is the command a blocking or multi-key pop is replayed as.
+func popName(front bool) []byte {
+	if front {
+		return []byte("LPOP")
+	}
+	return []byte("RPOP")
+}
+
+// propagateMove records BLMOVE as LMOVE and BRPOPLPUSH as RPOPLPUSH.
+func propagateMove(ctx *Ctx, src, dst []byte) {
+	if ctx.Cmd.Name == "blmove" {
+		ctx.Propagate([]byte("LMOVE"), src, dst, ctx.Args[3], ctx.Args[4])
+	} else {
+		ctx.Propagate([]byte("RPOPLPUSH"), src, dst)
+	}
 }
 
 func cloneArgs(a [][]byte) [][]byte {
@@ -199,6 +217,7 @@ func listBlockingMove(ctx *Ctx, from, to bool, timeout time.Duration) {
 		return
 	}
 	if l != nil {
+		propagateMove(ctx, src, dst)
 		listMoveFrom(ctx, l, src, dst, from, to)
 		return
 	}
@@ -209,6 +228,7 @@ func listBlockingMove(ctx *Ctx, from, to bool, timeout time.Duration) {
 		return
 	}
 	dst = bytes.Clone(dst)
+	moveArgs := cloneArgs(ctx.Args)
 	ctx.Block([][]byte{src}, timeout, func(sctx *Ctx) bool {
 		key := sctx.ReadyKey
 		l := blockedList(sctx, key)
@@ -217,6 +237,8 @@ func listBlockingMove(ctx *Ctx, from, to bool, timeout time.Duration) {
 		}
 		// A destination of the wrong type ends the wait with WRONGTYPE
 		// and leaves the source untouched.
+		sctx.Args = moveArgs
+		propagateMove(sctx, key, dst)
 		listMoveFrom(sctx, l, key, dst, from, to)
 		return true
 	}, func(tctx *Ctx) { tctx.W.WriteNullArray() })

@@ -272,6 +272,7 @@ func cmdSPop(ctx *Ctx) {
 		return
 	}
 	m := s.PopRandom()
+	ctx.Propagate([]byte("SREM"), key, []byte(m))
 	if s.Len() == 0 {
 		ctx.Delete(key)
 	} else {
@@ -303,12 +304,16 @@ func setPopCount(ctx *Ctx) {
 		} else {
 			writeSetMembers(ctx.W, setUnionOf(ctx, []*keyspace.Set{s}))
 		}
+		ctx.Propagate([]byte("DEL"), key)
 		ctx.Delete(key)
 		return
 	}
 	ctx.W.WriteSet(int(count))
 	for ; count > 0; count-- {
-		ctx.W.WriteBulkString(s.PopRandom())
+		m := s.PopRandom()
+		ctx.W.WriteBulkString(m)
+		// One SREM per member (in MULTI/EXEC), as Redis 7.0 writes it.
+		ctx.Propagate([]byte("SREM"), key, []byte(m))
 	}
 	ctx.Modified(key)
 }

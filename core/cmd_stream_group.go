@@ -130,7 +130,7 @@ func cmdXGroup(ctx *Ctx) {
 			ctx.W.WriteInt(0)
 			return
 		}
-		g.CreateConsumer(string(args[4]), ctx.Now)
+		g.CreateConsumer(string(args[4]), seenNow(ctx))
 		ctx.Modified(key)
 		ctx.W.WriteInt(1)
 	case kw(opt, "delconsumer") && len(args) == 5:
@@ -385,8 +385,10 @@ func cmdXClaim(ctx *Ctx) {
 	if g.LastID.Less(lastID) {
 		g.LastID = lastID
 	}
+	propagateNone(ctx)
 	if delivery != -1 {
-		if delivery < 0 || delivery > now {
+		// While an AOF loads the clock is stopped: TIME is taken as is.
+		if delivery < 0 || (delivery > now && !ctx.S.persist.loading) {
 			delivery = now
 		}
 	} else {
@@ -412,6 +414,7 @@ func cmdXClaim(ctx *Ctx) {
 			if nack.Consumer != nil {
 				nack.Consumer.PEL.Delete(id)
 			}
+			propagateXAck(ctx, args[1], g, id)
 			continue
 		}
 		if nack.Consumer != nil && minIdle != 0 && now-nack.DeliveryTime < minIdle {
@@ -427,7 +430,11 @@ func cmdXClaim(ctx *Ctx) {
 		} else if !justid {
 			nack.DeliveryCount++
 		}
+		propagateXClaim(ctx, args[1], g, c.Name, id, nack)
 		claimed = append(claimed, id)
+	}
+	if len(claimed) == 0 && !lastID.IsZero() {
+		propagateGroupID(ctx, args[1], g) // LASTID alone moved the group
 	}
 	ctx.S.Dirty++
 	ctx.W.WriteArray(len(claimed))
@@ -488,6 +495,7 @@ func cmdXAutoClaim(ctx *Ctx) {
 	}
 	attempts := count * 10
 	now := ctx.Now
+	propagateNone(ctx)
 	var c *keyspace.Consumer
 	var claimed, deleted []StreamID
 	cur := g.PEL.Seek(start)
@@ -498,6 +506,7 @@ func cmdXAutoClaim(ctx *Ctx) {
 		if !s.Lookup(id) {
 			g.PEL.Delete(id)
 			nack.Consumer.PEL.Delete(id)
+			propagateXAck(ctx, args[1], g, id)
 			deleted = append(deleted, id)
 			count--
 			ctx.S.Dirty++
@@ -514,6 +523,7 @@ func cmdXAutoClaim(ctx *Ctx) {
 		if !justid {
 			nack.DeliveryCount++
 		}
+		propagateXClaim(ctx, args[1], g, c.Name, id, nack)
 		claimed = append(claimed, id)
 		count--
 		ctx.S.Dirty++

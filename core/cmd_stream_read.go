@@ -147,6 +147,9 @@ func cmdXRead(ctx *Ctx) {
 		hist  bool
 	}
 	var ready []served
+	if r.group != nil {
+		propagateNone(ctx) // replayed as the XCLAIMs deliverToGroup records
+	}
 	for i := 0; i < n; i++ {
 		e := ctx.DB.Get(keyspace.Str(r.keys[i]), ctx.Now)
 		if e == nil {
@@ -188,11 +191,12 @@ func cmdXRead(ctx *Ctx) {
 				continue
 			}
 			g := groups[sv.i]
+			created := g.Consumer(string(r.consumer)) == nil
 			c := lookupConsumer(ctx, g, r.consumer, true)
 			if sv.hist {
 				replyConsumerHistory(ctx, sv.s, c, sv.start, r.count)
 			} else {
-				deliverToGroup(ctx, sv.s, g, c, sv.start, r.count, r.noack)
+				deliverToGroup(ctx, r.keys[sv.i], sv.s, g, c, created, sv.start, r.count, r.noack)
 			}
 			ctx.S.Dirty++
 		}
@@ -276,8 +280,9 @@ func (w *xreadWait) serve(ctx *Ctx) bool {
 		writeRange(ctx.W, s, start, keyspace.MaxStreamID, false, w.count)
 		return true
 	}
+	created := g.Consumer(string(w.consumer)) == nil
 	c := lookupConsumer(ctx, g, w.consumer, true)
-	deliverToGroup(ctx, s, g, c, start, w.count, w.noack)
+	deliverToGroup(ctx, key, s, g, c, created, start, w.count, w.noack)
 	ctx.S.Dirty++
 	return true
 }
@@ -290,16 +295,16 @@ func lookupConsumer(ctx *Ctx, g *keyspace.Group, name []byte, create bool) *keys
 		if !create {
 			return nil
 		}
-		return g.CreateConsumer(string(name), ctx.Now)
+		return g.CreateConsumer(string(name), seenNow(ctx))
 	}
-	c.SeenTime = ctx.Now
+	c.SeenTime = seenNow(ctx)
 	return c
 }
 
 // deliverToGroup replies with the entries from start on (up to count),
 // advancing the group's last ID and read counter and, unless noack,
 // adding them to the PELs.
-func deliverToGroup(ctx *Ctx, s *keyspace.Stream, g *keyspace.Group, c *keyspace.Consumer, start StreamID, count int64, noack bool) {
+func deliverToGroup(ctx *Ctx, key []byte, s *keyspace.Stream, g *keyspace.Group, c *keyspace.Consumer, created bool, start StreamID, count int64, noack bool) {
 	var buf [16]keyspace.StreamEntry
 	es := collectRange(s, start, keyspace.MaxStreamID, false, count, buf[:])
 	ctx.W.WriteArray(len(es))
@@ -317,17 +322,25 @@ func deliverToGroup(ctx *Ctx, s *keyspace.Stream, g *keyspace.Group, c *keyspace
 		if noack {
 			continue
 		}
-		if nack, ok := g.PEL.Get(id); ok {
+		nack, ok := g.PEL.Get(id)
+		if ok {
 			nack.Consumer.PEL.Delete(id)
 			nack.Consumer = c
 			nack.DeliveryTime = ctx.Now
 			nack.DeliveryCount = 1
 			c.PEL.Set(id, nack)
 		} else {
-			nack := &keyspace.NACK{DeliveryTime: ctx.Now, DeliveryCount: 1, Consumer: c}
+			nack = &keyspace.NACK{DeliveryTime: ctx.Now, DeliveryCount: 1, Consumer: c}
 			g.PEL.Set(id, nack)
 			c.PEL.Set(id, nack)
 		}
+		propagateXClaim(ctx, key, g, c.Name, id, nack)
+	}
+	if noack && len(es) > 0 {
+		if created && ctx.S.effects.sink != nil {
+			ctx.Propagate(bXGROUP, []byte("CREATECONSUMER"), key, []byte(g.Name), []byte(c.Name))
+		}
+		propagateGroupID(ctx, key, g)
 	}
 }
 
@@ -346,7 +359,7 @@ func replyConsumerHistory(ctx *Ctx, s *keyspace.Stream, c *keyspace.Consumer, st
 	for _, it := range items {
 		if writeOneEntry(ctx.W, s, it.id) {
 			it.nack.DeliveryTime = ctx.Now
-			it.nack.DeliveryCount++
+			it.nack.DeliveryCount++ // not an effect, as in Redis 7.0
 			continue
 		}
 		ctx.W.WriteArray(2)

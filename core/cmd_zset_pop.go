@@ -63,6 +63,20 @@ func zpop(ctx *Ctx, keys [][]byte, count int64, r zpopReply) {
 		w.WriteArray(0)
 		return
 	}
+	switch ctx.Cmd.Name {
+	case "bzpopmin", "bzpopmax", "zmpop", "bzmpop":
+		// Replayed as ZPOPMIN/ZPOPMAX of the key served.
+		name := []byte("ZPOPMIN")
+		if r.max {
+			name = []byte("ZPOPMAX")
+		}
+		if ctx.Cmd.Name == "bzpopmin" || ctx.Cmd.Name == "bzpopmax" {
+			ctx.Propagate(name, key)
+		} else {
+			// The number popped, as Redis writes it.
+			ctx.Propagate(name, key, strconv.AppendInt(nil, min(int64(z.Len()), max(count, 1)), 10))
+		}
+	}
 	if count < 0 {
 		count = 1
 	}

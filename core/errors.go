@@ -282,3 +282,14 @@ const (
 	ErrProtectedMode = "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside."
 	ErrMaxClients    = "ERR max number of clients reached"
 )
+
+// Append-only file (BGREWRITEAOF, DEBUG LOADAOF, write errors).
+const (
+	ErrAOFRewriteInProgress = "ERR Background append only file rewriting already in progress"
+	ErrBgsaveAOFActive      = "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible."
+	ErrAOFRewriteStart      = "ERR Can't execute an AOF background rewriting. Please check the server logs for more information."
+	ErrAOFLoad              = "ERR Error loading the append only file, check server logs."
+	fmtMisconfAOF           = "MISCONF Errors writing to the AOF file: %s"
+	msgAOFRewriteStarted    = "Background append only file rewriting started"
+	msgAOFRewriteScheduled  = "Background append only file rewriting scheduled"
+)

@@ -339,22 +339,7 @@ func infoMemory(s *Server, b *infoBuilder) {
 
 func infoPersistence(s *Server, b *infoBuilder) {
 	infoPersistenceSave(s, b)
-	aof := "0"
-	if v, _ := s.Config.Get("appendonly"); v == "yes" {
-		aof = "1"
-	}
-	b.field("aof_enabled", aof)
-	b.field("aof_rewrite_in_progress", "0")
-	b.field("aof_rewrite_scheduled", "0")
-	b.field("aof_last_rewrite_time_sec", "-1")
-	b.field("aof_current_rewrite_time_sec", "-1")
-	b.field("aof_last_bgrewrite_status", "ok")
-	b.field("aof_rewrites", "0")
-	b.field("aof_rewrites_consecutive_failures", "0")
-	b.field("aof_last_write_status", "ok")
-	b.field("aof_last_cow_size", "0")
-	b.field("module_fork_in_progress", "0")
-	b.field("module_fork_last_cow_size", "0")
+	infoPersistenceAOF(s, b)
 }
 
 // opsPerSec estimates instantaneous_ops_per_sec from the commands run

@@ -22,6 +22,7 @@ type rdbLoader struct {
 	now     int64
 	loaded  int64
 	expired int64
+	size    int // bytes of RDB data (an AOF's preamble may go on with commands)
 }
 
 func (l *rdbLoader) Aux(key, value []byte) {}
@@ -64,7 +65,8 @@ func (s *Server) loadRDBData(data []byte) (*rdbLoader, error) {
 		l.dbs = append(l.dbs, keyspace.New(i))
 	}
 	cs, _ := s.Config.Get("rdbchecksum")
-	err := persist.Load(data, persist.Options{Limits: s.loadLimits(), SkipChecksum: cs != "yes", MaxDB: len(s.DBs)}, l)
+	n, err := persist.LoadPrefix(data, persist.Options{Limits: s.loadLimits(), SkipChecksum: cs != "yes", MaxDB: len(s.DBs)}, l)
+	l.size = n
 	return l, err
 }
 
@@ -81,9 +83,14 @@ func (s *Server) installLoaded(l *rdbLoader) {
 	s.persist.loaded, s.persist.expired = l.loaded, l.expired
 }
 
-// LoadAtStartup loads dir/dbfilename when it exists. Any error means the
+// LoadAtStartup loads the AOF (appendonly yes) or dir/dbfilename when it
+// exists. Any error means the
 // server must not start: nothing is loaded partially.
 func (s *Server) LoadAtStartup() error {
+	if v, _ := s.Config.Get("appendonly"); v == "yes" {
+		// As Redis: with the AOF on, the RDB file is not read.
+		return s.loadAOFAtStartup()
+	}
 	path := s.rdbPath()
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {

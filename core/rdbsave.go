@@ -3,14 +3,17 @@ package core
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/polyfn/polyfn/core/keyspace"
 	"github.com/polyfn/polyfn/core/persist"
+	"github.com/polyfn/polyfn/core/rdbvalue"
 )
 
 // RDB snapshots: SAVE, BGSAVE, LASTSAVE, save points, MISCONF and the
@@ -57,6 +60,18 @@ type saveJob struct {
 	// processed and total are current_save_keys_processed/_total.
 	processed, total int64
 	checksum         bool
+	// commands makes the file an AOF base of commands instead of an RDB
+	// file (aof-use-rdb-preamble no); set before the job runs.
+	commands bool
+	opt      rdbvalue.Options
+}
+
+// encode appends one key as the file holds it (lock held).
+func (j *saveJob) encode(dst []byte, key string, v any, at int64) ([]byte, error) {
+	if j.commands {
+		return appendKeyCommands(dst, key, v, at)
+	}
+	return persist.AppendKey(dst, key, v, at, j.opt)
 }
 
 type dbSave struct {
@@ -81,7 +96,7 @@ func (s *Server) newSaveJob(bg bool) *saveJob {
 	now := time.Now()
 	s.persist.gen++
 	cs, _ := s.Config.Get("rdbchecksum")
-	j := &saveJob{s: s, bg: bg, start: now, dirty: s.Dirty, path: s.rdbPath(), checksum: cs == "yes"}
+	j := &saveJob{s: s, bg: bg, start: now, dirty: s.Dirty, path: s.rdbPath(), checksum: cs == "yes", opt: s.dumpOptions()}
 	dir := filepath.Dir(j.path)
 	if bg {
 		s.persist.jobs++
@@ -93,11 +108,10 @@ func (s *Server) newSaveJob(bg bool) *saveJob {
 	for _, l := range s.scripts.libs.sorted() {
 		j.funcs = append(j.funcs, l.Code)
 	}
-	opt := s.dumpOptions()
 	for i, db := range s.DBs {
 		d := &dbSave{id: i}
 		d.cow = &keyspace.COW{Gen: s.persist.gen, Save: func(key string, e *keyspace.Entry, at int64) {
-			b, err := persist.AppendKey(d.pending, key, e.Value, at, opt)
+			b, err := j.encode(d.pending, key, e.Value, at)
 			if err != nil && j.err == nil {
 				j.err = fmt.Errorf("key %q: %w", key, err)
 			}
@@ -116,6 +130,11 @@ func (s *Server) newSaveJob(bg bool) *saveJob {
 // (SAVE); otherwise run takes it for each batch of keys.
 func (j *saveJob) run(locked bool) error {
 	s := j.s
+	if !locked {
+		// A background save gets a thread of its own, as Redis's forked
+		// child is a process of its own: the commands keep theirs.
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + 1))
+	}
 	lock := func() {
 		if !locked {
 			s.mu.Lock()
@@ -135,8 +154,22 @@ func (j *saveJob) run(locked bool) error {
 		os.Remove(j.tmp)
 		return err
 	}
-	opt := s.dumpOptions()
-	fw := persist.NewFileWriter(f, opt, j.checksum)
+	var out io.Writer = f
+	if !locked {
+		// rdb-save-incremental-fsync / aof-rewrite-incremental-fsync: an
+		// fsync every 4 MB, not one huge flush at the end that would
+		// stall the AOF's writes on the same disk.
+		out = &syncEvery{f: f, every: 4 << 20}
+	}
+	var fw snapshotWriter
+	if j.commands {
+		cw := newCmdFileWriter(out)
+		ts, _ := s.Config.Get("aof-timestamp-enabled")
+		cw.stamp = ts == "yes"
+		fw = cw
+	} else {
+		fw = persist.NewFileWriter(out, j.opt, j.checksum)
+	}
 	fw.Header(j.aux)
 	for _, c := range j.funcs {
 		fw.Function(c)
@@ -155,9 +188,9 @@ func (j *saveJob) run(locked bool) error {
 			}
 			buf = buf[:0]
 			n := 0
-			for more && n < 1000 && len(buf) < 256<<10 {
+			for more && n < 250 && len(buf) < 64<<10 {
 				more = d.sn.Step(1, func(key string, e *keyspace.Entry, at int64) {
-					b, err := persist.AppendKey(buf, key, e.Value, at, opt)
+					b, err := j.encode(buf, key, e.Value, at)
 					if err != nil && j.err == nil {
 						j.err = fmt.Errorf("key %q: %w", key, err)
 					}
@@ -172,6 +205,12 @@ func (j *saveJob) run(locked bool) error {
 			unlock()
 			if err != nil {
 				return fail(err)
+			}
+			if !locked {
+				// Let commands waiting for the lock take it before the
+				// next batch: a running goroutine that unlocks and locks
+				// again would otherwise win most of the time.
+				time.Sleep(20 * time.Microsecond)
 			}
 			fw.Raw(buf)
 		}
@@ -203,6 +242,21 @@ func (j *saveJob) run(locked bool) error {
 	return nil
 }
 
+// syncEvery fsyncs f each time every more bytes went through it.
+type syncEvery struct {
+	f          *os.File
+	every, cur int
+}
+
+func (w *syncEvery) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if w.cur += n; w.cur >= w.every && err == nil {
+		w.cur = 0
+		err = w.f.Sync()
+	}
+	return n, err
+}
+
 // stop removes the job's copy-on-write hooks (lock held).
 func (j *saveJob) stop() {
 	for _, db := range j.s.DBs {
@@ -214,6 +268,11 @@ func (j *saveJob) stop() {
 
 // SaveNow is SAVE: a foreground save with the lock held.
 func (s *Server) SaveNow() error {
+	if s.aof.rw != nil {
+		// One snapshot at a time: the rewrite starts again afterwards.
+		s.abortAOFRewrite()
+		s.aof.rwSched = true
+	}
 	j := s.newSaveJob(false)
 	err := j.run(true)
 	j.stop()
@@ -290,7 +349,8 @@ const bgsaveRetryDelay = 5 * time.Second
 // for; it runs hz times a second with the lock held.
 func (s *Server) persistCron(now time.Time) {
 	p := &s.persist
-	if p.bg != nil || p.loading {
+	s.aofCron(now)
+	if p.bg != nil || p.loading || s.aof.rw != nil {
 		return
 	}
 	if p.scheduled {
@@ -369,6 +429,7 @@ func (s *Server) scriptWritesDenied() bool {
 func registerPersistCommands(t *Table) {
 	t.Add("save", cmdSave)
 	t.Add("bgsave", cmdBgsave)
+	t.Add("bgrewriteaof", cmdBgrewriteaof)
 	t.Add("lastsave", func(ctx *Ctx) { ctx.W.WriteInt(ctx.S.persist.lastSave) })
 }
 
@@ -395,11 +456,12 @@ func cmdBgsave(ctx *Ctx) {
 		}
 		schedule = true
 	}
-	_ = schedule // no other child process exists: SCHEDULE only matters inside EXEC
 	switch {
 	case s.persist.bg != nil:
 		ctx.Error(ErrBgsaveInProgress)
-	case ctx.InMulti:
+	case s.aof.rw != nil && !schedule:
+		ctx.Error(ErrBgsaveAOFActive)
+	case ctx.InMulti || s.aof.rw != nil:
 		s.persist.scheduled = true
 		ctx.W.WriteStatus(msgBgsaveScheduled)
 	default:
@@ -413,6 +475,13 @@ func cmdBgsave(ctx *Ctx) {
 // A running BGSAVE is stopped first. Call it with the lock held.
 func (s *Server) ShutdownSave(save, nosave bool) error {
 	s.abortBgsave()
+	if s.aof.on || s.aof.enabling {
+		s.abortAOFRewrite()
+		s.Log.Printf("Calling fsync() on the AOF file.")
+		if err := s.aofFlushSync(); err != nil {
+			s.Log.Printf("Error writing the AOF on shutdown: %v", err)
+		}
+	}
 	if nosave || (!save && len(s.savePoints()) == 0) {
 		return nil
 	}

@@ -58,6 +58,8 @@ type Server struct {
 	Dirty int64
 	// persist is the RDB save state (rdbsave.go).
 	persist persistState
+	// aof is the append-only file (aof.go).
+	aof aofState
 
 	intro introState // INFO / LATENCY state (info.go, latency.go)
 	pause pauseState // CLIENT PAUSE: see cmd_client.go
@@ -95,13 +97,16 @@ func New(cfg *Config, table *Table) *Server {
 	s.blocking.init()
 	n := cfg.Databases
 	for i := 0; i < n; i++ {
-		s.DBs = append(s.DBs, keyspace.New(i))
+		db := keyspace.New(i)
+		db.OnExpire = s.keyExpired
+		s.DBs = append(s.DBs, db)
 	}
 	s.Stats.init()
 	s.intro.init()
 	s.initScripting()
 	s.tracking.init()
 	s.persist.init(s.Start)
+	s.aof.init()
 	s.initACL()
 	s.initEviction()
 	go s.expireLoop()
@@ -210,6 +215,9 @@ type Ctx struct {
 	// noPropagate keeps the command out of the effects stream
 	// (redis.set_repl(redis.REPL_NONE)).
 	noPropagate bool
+	// propagate, when set, is the command's effect instead of Args
+	// (Ctx.Propagate).
+	propagate [][][]byte
 }
 
 // Error replies with an error and counts it in errorstats.
@@ -309,6 +317,12 @@ func (s *Server) exec(c *Client, args [][]byte) {
 		s.reject(c, cmd, ErrMisconf)
 		return
 	}
+	if s.aof.writeErr.Load() != nil { // MISCONF: the AOF cannot be written
+		if msg := s.misconfAOF(); msg != "" && s.aofWritesDenied(c, cmd, args) {
+			s.reject(c, cmd, msg)
+			return
+		}
+	}
 	if c.Resp == 2 && c.Subscriptions() > 0 && !allowedInPubSub(cmd) {
 		s.reject(c, cmd, fmt.Sprintf(fmtPubSubContext, cmd.FullName()))
 		return
@@ -377,7 +391,10 @@ func (s *Server) call(ctx *Ctx) {
 		ctx.Now = ctx.frozenNow // a script's commands all see its start time
 	}
 	var dirty int64
-	if s.effects.sink != nil {
+	// The sink may be installed by the command itself (CONFIG SET
+	// appendonly yes): decide once.
+	recording := s.effects.sink != nil
+	if recording {
 		dirty = s.Dirty
 		s.effects.depth++
 	}
@@ -385,9 +402,13 @@ func (s *Server) call(ctx *Ctx) {
 	if s.tracking.clients > 0 && ctx.Cmd.Has(FlagReadonly) {
 		s.trackRead(s.commandClient(ctx), ctx.Cmd, ctx.Args)
 	}
-	if s.effects.sink != nil {
+	if recording {
 		s.effects.depth--
-		s.recordEffect(ctx, dirty)
+		if s.effects.sink != nil {
+			s.recordEffect(ctx, dirty)
+		} else {
+			s.effects.pending = nil // the sink went away (appendonly no)
+		}
 	}
 	dur := time.Since(start)
 	// Like Redis, MONITOR sees the command after it ran, with the

@@ -207,6 +207,8 @@ func (c *conn) serve() {
 func (c *conn) flush() error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	// Replies leave only once the AOF holds what they acknowledge.
+	c.srv.core.AOFWait()
 	var out []byte
 	if c.shared.Load() {
 		c.srv.core.Lock()

@@ -13,6 +13,10 @@
 // constant eviction: -t set_evict -server-args "--maxmemory 8mb
 // --maxmemory-policy allkeys-lru".
 //
+// -t aof compares SET with appendonly yes (appendfsync everysec) and the
+// client-visible pauses while each server rewrites an AOF of 1,000,000
+// keys (bench/compare/aof.go).
+//
 //	go run ./bench/compare [-n 200000] [-c 50] [-rounds 3] [-skip-mem] [-t js]
 package main
 
@@ -213,7 +217,7 @@ func main() {
 	n := flag.Int("n", 200000, "requests per redis-benchmark run")
 	clients := flag.Int("c", 50, "parallel clients")
 	rounds := flag.Int("rounds", 3, "alternating rounds per test (the median is kept)")
-	only := flag.String("t", strings.Join(tests, ","), "tests to run (scripting: "+strings.Join(scriptTests, ",")+"; \"scripts\" for all of them; JavaScript vs Lua: "+strings.Join(jsTests, ",")+", \"js\" for those; "+strings.Join(customTests, ",")+"; \"hllgeo\" for those; streams: "+strings.Join(streamTests, ",")+"; \"streams\" for those)")
+	only := flag.String("t", strings.Join(tests, ","), "tests to run (scripting: "+strings.Join(scriptTests, ",")+"; \"scripts\" for all of them; JavaScript vs Lua: "+strings.Join(jsTests, ",")+", \"js\" for those; "+strings.Join(customTests, ",")+"; \"hllgeo\" for those; streams: "+strings.Join(streamTests, ",")+"; \"streams\" for those; \"aof\": SET with appendonly yes and the pauses of BGREWRITEAOF)")
 	skipMem := flag.Bool("skip-mem", false, "skip the memory comparison")
 	skipThroughput := flag.Bool("skip-throughput", false, "skip redis-benchmark")
 	serverArgs := flag.String("server-args", "", "extra arguments for both servers in the throughput tests (e.g. \"--maxmemory 8mb --maxmemory-policy allkeys-lru\")")
@@ -227,6 +231,10 @@ func main() {
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	check(build.Run())
 
+	if *only == "aof" {
+		aofBench(bin, dir, *n, *clients, *rounds)
+		return
+	}
 	if !*skipThroughput {
 		list := strings.Split(*only, ",")
 		switch *only {

@@ -81,6 +81,10 @@ type DB struct {
 	// gen is the generation new keys are born into.
 	cow *COW
 	gen uint8
+	// OnExpire, when set, is called with each key that GetForWrite or
+	// the active expiry cycle removes because its time has passed, after
+	// the removal (persistence records it as a DEL).
+	OnExpire func(db *DB, key string)
 }
 
 // New returns an empty database.
@@ -124,6 +128,9 @@ func (db *DB) GetForWrite(key string, now int64) *Entry {
 	}
 	if db.expired(key, e, now) {
 		db.Delete(key)
+		if db.OnExpire != nil {
+			db.OnExpire(db, key)
+		}
 		return nil
 	}
 	db.beforeChange(key, e)
@@ -317,6 +324,9 @@ func (db *DB) ActiveExpireFunc(now int64, budget int, gone func(key string)) (sa
 	}
 	for _, k := range dead {
 		db.Delete(k)
+		if db.OnExpire != nil {
+			db.OnExpire(db, k)
+		}
 		if gone != nil {
 			gone(k)
 		}

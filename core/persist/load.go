@@ -56,12 +56,20 @@ type Options struct {
 // caller to discard what the handler received: a file is loaded whole or
 // not at all.
 func Load(data []byte, opt Options, h Handler) error {
+	_, err := LoadPrefix(data, opt, h)
+	return err
+}
+
+// LoadPrefix is Load for a file that may go on after the RDB data (an
+// append-only file with an RDB preamble): it returns the length of the
+// RDB part.
+func LoadPrefix(data []byte, opt Options, h Handler) (int, error) {
 	if len(data) < 9 || string(data[:5]) != "REDIS" {
-		return &LoadError{0, "wrong signature trying to load DB from file"}
+		return 0, &LoadError{0, "wrong signature trying to load DB from file"}
 	}
 	ver, err := strconv.Atoi(string(data[5:9]))
 	if err != nil || ver < 1 || ver > rdb.Version {
-		return &LoadError{5, fmt.Sprintf("can't handle RDB format version %q", data[5:9])}
+		return 0, &LoadError{5, fmt.Sprintf("can't handle RDB format version %q", data[5:9])}
 	}
 	r := rdb.NewReader(data[9:])
 	fail := func(msg string) error { return &LoadError{9 + r.Pos(), msg} }
@@ -70,106 +78,106 @@ func Load(data []byte, opt Options, h Handler) error {
 	for {
 		op, err := r.ReadType()
 		if err != nil {
-			return fail("unexpected end of file (no EOF opcode)")
+			return 0, fail("unexpected end of file (no EOF opcode)")
 		}
 		switch op {
 		case OpExpireTime:
 			p, err := r.ReadRaw(4)
 			if err != nil {
-				return fail("truncated EXPIRETIME")
+				return 0, fail("truncated EXPIRETIME")
 			}
 			expireAt = int64(int32(binary.LittleEndian.Uint32(p))) * 1000
 			continue
 		case OpExpireTimeMs:
 			p, err := r.ReadRaw(8)
 			if err != nil {
-				return fail("truncated EXPIRETIME_MS")
+				return 0, fail("truncated EXPIRETIME_MS")
 			}
 			expireAt = int64(binary.LittleEndian.Uint64(p))
 			continue
 		case OpFreq:
 			if _, err := r.ReadRaw(1); err != nil {
-				return fail("truncated FREQ")
+				return 0, fail("truncated FREQ")
 			}
 			continue
 		case OpIdle:
 			if _, _, err := r.ReadLen(); err != nil {
-				return fail("truncated IDLE")
+				return 0, fail("truncated IDLE")
 			}
 			continue
 		case OpEOF:
 			if ver >= 5 {
 				p, err := r.ReadRaw(8)
 				if err != nil {
-					return fail("truncated checksum")
+					return 0, fail("truncated checksum")
 				}
 				want := binary.LittleEndian.Uint64(p)
 				if !opt.SkipChecksum && want != 0 {
 					if got := rdb.CRC64(0, data[:len(data)-r.Remaining()-8]); got != want {
-						return fmt.Errorf("%w: expected %x, got %x", ErrChecksum, want, got)
+						return 0, fmt.Errorf("%w: expected %x, got %x", ErrChecksum, want, got)
 					}
 				}
 			}
-			return nil
+			return len(data) - r.Remaining(), nil
 		case OpSelectDB:
 			n, _, err := r.ReadLen()
 			if err != nil {
-				return fail("truncated SELECTDB")
+				return 0, fail("truncated SELECTDB")
 			}
 			if opt.MaxDB > 0 && n >= uint64(opt.MaxDB) {
-				return fail(fmt.Sprintf("FATAL: Data file was created with a Redis server configured to handle more than %d databases", opt.MaxDB))
+				return 0, fail(fmt.Sprintf("FATAL: Data file was created with a Redis server configured to handle more than %d databases", opt.MaxDB))
 			}
 			db = int(n)
 			continue
 		case OpResizeDB:
 			if _, _, err := r.ReadLen(); err != nil {
-				return fail("truncated RESIZEDB")
+				return 0, fail("truncated RESIZEDB")
 			}
 			if _, _, err := r.ReadLen(); err != nil {
-				return fail("truncated RESIZEDB")
+				return 0, fail("truncated RESIZEDB")
 			}
 			continue
 		case OpAux:
 			k, err := r.ReadString()
 			if err != nil {
-				return fail("bad AUX key")
+				return 0, fail("bad AUX key")
 			}
 			v, err := r.ReadString()
 			if err != nil {
-				return fail("bad AUX value")
+				return 0, fail("bad AUX value")
 			}
 			h.Aux(k, v)
 			continue
 		case OpModuleAux:
-			return fail("the file holds module data (MODULE_AUX): polyfn has no modules")
+			return 0, fail("the file holds module data (MODULE_AUX): polyfn has no modules")
 		case OpFunctionPreGA, OpFunction2:
 			var code []byte
 			if op == OpFunction2 {
 				if code, err = r.ReadString(); err != nil {
-					return fail("bad function library payload")
+					return 0, fail("bad function library payload")
 				}
 			} else if code, err = readPreGA(r); err != nil {
-				return fail(err.Error())
+				return 0, fail(err.Error())
 			}
 			if err := h.Function(code); err != nil {
-				return fmt.Errorf("loading a function library: %w", err)
+				return 0, fmt.Errorf("loading a function library: %w", err)
 			}
 			continue
 		case rdbvalue.TypeModulePreGA, rdbvalue.TypeModule2:
-			return fail("the file holds a module value: polyfn has no modules")
+			return 0, fail("the file holds a module value: polyfn has no modules")
 		}
 		// A key: op is its value type.
 		key, err := r.ReadString()
 		if err != nil {
-			return fail("bad key")
+			return 0, fail("bad key")
 		}
 		k := append([]byte(nil), key...)
 		v, err := rdbvalue.ReadValue(r, op, opt.Limits)
 		if err != nil {
-			return fail(fmt.Sprintf("bad value of key %q (type %d)", k, op))
+			return 0, fail(fmt.Sprintf("bad value of key %q (type %d)", k, op))
 		}
 		if err := h.Key(db, k, v, expireAt); err != nil {
-			return err
+			return 0, err
 		}
 		expireAt = -1
 	}
