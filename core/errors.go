@@ -275,3 +275,8 @@ const (
 	ErrACLGenPass        = "ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096"
 	ErrACLNoFile         = "ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration."
 )
+
+// Script resource limits: polyfn's own (Redis has no per-script limit).
+const (
+	fmtScriptMemory = "ERR script exceeded the memory limit of %d bytes"
+)

@@ -1,0 +1,107 @@
+package conformance
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Script memory limits (script-max-memory, polyfn's own): a script that
+// allocates without end, or asks for one huge value, or returns a huge
+// reply, is stopped with the limit's error; the server keeps serving and
+// what the script wrote before stays. The limit here is small, so that a
+// failing check costs the test process little.
+
+const limitsMem = "67108864" // 64 MB
+
+var memError = "ERR script exceeded the memory limit of " + limitsMem + " bytes"
+
+// limitCase is one script and the start of the error it must end with.
+type limitCase struct {
+	name, body string
+	numkeys    string
+	// want is a prefix of the error; "" means memError.
+	want string
+}
+
+func checkLimitCases(t *testing.T, c *Client, run func(body, numkeys string) (string, error), cases []limitCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := run(tc.body, tc.numkeys)
+			require.NoError(t, err)
+			want := tc.want
+			if want == "" {
+				want = memError
+			}
+			require.True(t, strings.HasPrefix(got, want), "got %q, want %q...", got, want)
+			v, _, err := c.Do("PING")
+			require.NoError(t, err)
+			require.Equal(t, "PONG", string(v.Str))
+		})
+	}
+}
+
+func evalRunner(c *Client) func(body, numkeys string) (string, error) {
+	return func(body, numkeys string) (string, error) {
+		if numkeys == "" {
+			numkeys = "0"
+		}
+		v, raw, err := c.Do("EVAL", body, numkeys, "k")
+		if v.Kind == 0 || len(raw) == 0 {
+			return "", err
+		}
+		if raw[0] != '-' {
+			return Quote(raw), err
+		}
+		return string(v.Str), err
+	}
+}
+
+func TestScriptMemoryLimitLua(t *testing.T) {
+	c := Dial(t, StartPolyfn(t, "--script-max-memory", limitsMem))
+	checkLimitCases(t, c, evalRunner(c), []limitCase{
+		// Gradual growth: the watchdog, which pcall cannot stop.
+		{name: "table", body: "local t = {} for i = 1, 1e8 do t[i] = i end return #t"},
+		{name: "strings", body: "local t = {} for i = 1, 1e6 do t[i] = string.rep('x', 1000) .. i end return #t"},
+		{name: "pcall", body: "local t = {} while true do pcall(function() for i = 1, 1e4 do t[#t+1] = {} end end) end"},
+		{name: "concat", body: "local s = 'x' while true do s = s .. s end"},
+		// One value over the limit: refused before it is built.
+		{name: "rep", body: "return #string.rep('x', 100 * 1024 * 1024)"},
+		{name: "rep_pcall", body: "local ok = pcall(string.rep, 'x', 100 * 1024 * 1024) return 'swallowed'"},
+		{name: "table_concat", body: "local s = string.rep('x', 1024 * 1024) local t = {} for i = 1, 100 do t[i] = s end return #table.concat(t)"},
+		{name: "format", body: "local s = string.rep('x', 1024 * 1024) return #string.format(string.rep('%s', 100), unpack((function() local t = {} for i = 1, 100 do t[i] = s end return t end)()))"},
+		{name: "cjson", body: "local s = string.rep('x', 1024 * 1024) local t = {} for i = 1, 100 do t[i] = s end return #cjson.encode(t)"},
+		{name: "cmsgpack", body: "local s = string.rep('x', 1024 * 1024) local t = {} for i = 1, 100 do t[i] = s end return #cmsgpack.pack(t)"},
+		{name: "struct", body: "local s = string.rep('x', 1024 * 1024) local t = {} for i = 1, 100 do t[i] = s end return #struct.pack(string.rep('c0', 100), unpack(t))"},
+		// A reply bigger than the limit.
+		{name: "reply", body: "local t = {} for i = 1, 1e6 do t[i] = i end return t"},
+	})
+	// Within the limit all is well, and garbage is not growth.
+	v, _, err := c.Do("EVAL", "local n = 0 for i = 1, 2e5 do local s = string.rep('x', 1000) .. i n = n + #s end return n", "0")
+	require.NoError(t, err)
+	require.Equal(t, int64(201088895), v.Int)
+}
+
+// A script that wrote and is then stopped keeps its writes (as a script
+// that raises an error after writing), and its later commands never run.
+func TestScriptMemoryLimitAfterWrite(t *testing.T) {
+	c := Dial(t, StartPolyfn(t, "--script-max-memory", limitsMem))
+	v, _, err := c.Do("EVAL", "redis.call('SET', KEYS[1], 'before') local t = {} for i = 1, 1e8 do t[i] = i end redis.call('SET', KEYS[1], 'after')", "1", "k")
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(string(v.Str), memError), "%q", v.Str)
+	v, _, err = c.Do("GET", "k")
+	require.NoError(t, err)
+	require.Equal(t, "before", string(v.Str))
+	// CONFIG SET takes effect for the next script; 0 turns the limit off.
+	v, _, err = c.Do("CONFIG", "SET", "script-max-memory", "0")
+	require.NoError(t, err)
+	require.Equal(t, "OK", string(v.Str))
+	v, _, err = c.Do("EVAL", "local t = {} for i = 1, 2e6 do t[i] = i end return #t", "0")
+	require.NoError(t, err)
+	require.Equal(t, int64(2e6), v.Int)
+	v, _, err = c.Do("CONFIG", "GET", "script-max-memory")
+	require.NoError(t, err)
+	require.Equal(t, "0", string(v.Elems[1].Str))
+}
