@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -61,18 +62,21 @@ type heapWatch struct {
 	// run is the run base belongs to.
 	run  *scriptRun
 	base uint64
+	// collecting is set while a confirming collection runs.
+	collecting atomic.Bool
 }
 
 const (
 	metricLive    = "/gc/heap/live:bytes"                // marked live by the last GC
 	metricObjects = "/memory/classes/heap/objects:bytes" // live and not yet swept
+	metricGOGC    = "/gc/gogc:percent"
 )
 
-// read returns the live heap as of the last GC and the heap's objects now
-// (live and garbage not yet collected).
-func (w *heapWatch) read() (live, objects uint64) {
+// read returns the live heap as of the last GC, the heap's objects now
+// (live and garbage not yet collected) and GOGC.
+func (w *heapWatch) read() (live, objects uint64, gogc int64) {
 	if w.samples == nil {
-		w.samples = []metrics.Sample{{Name: metricLive}, {Name: metricObjects}}
+		w.samples = []metrics.Sample{{Name: metricLive}, {Name: metricObjects}, {Name: metricGOGC}}
 	}
 	metrics.Read(w.samples)
 	if w.samples[0].Value.Kind() == metrics.KindUint64 {
@@ -81,35 +85,47 @@ func (w *heapWatch) read() (live, objects uint64) {
 	if w.samples[1].Value.Kind() == metrics.KindUint64 {
 		objects = w.samples[1].Value.Uint64()
 	}
-	return live, objects
+	gogc = -1
+	if w.samples[2].Value.Kind() == metrics.KindUint64 {
+		gogc = int64(w.samples[2].Value.Uint64())
+	}
+	return live, objects, gogc
 }
 
 // checkMemory is the watchdog's memory sample for r. The baseline is the
-// live heap at the first sample. Growth beyond the limit as the heap's
-// objects (which include garbage) is confirmed by a collection before the
-// run is stopped, so a script that only makes garbage is never stopped;
-// it costs a GC cycle each time such a script has churned through the
-// limit's worth of memory.
+// live heap at the run's first sample. The run is stopped when
+//
+//   - a collection found the live heap grown by more than the limit, or
+//   - the heap's objects (live and garbage) are more than the collector
+//     lets garbage grow to when the script holds no more than the limit:
+//     (base + limit) * (1 + GOGC/100). Without this a script doubling a
+//     string would outrun the collection that confirms it.
+//
+// When the objects alone are over base + limit, a collection is started
+// (in the background: the watchdog keeps sampling meanwhile) to tell
+// live memory from garbage, so a script that only makes garbage is never
+// stopped; it costs a GC cycle each time such a script has churned
+// through the limit's worth of memory.
 func (s *Server) checkMemory(r *scriptRun) {
 	w := &s.scripts.heap
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	live, objects := w.read()
+	live, objects, gogc := w.read()
 	if w.run != r {
 		w.run, w.base = r, live
 		return
 	}
-	limit := uint64(r.memLimit)
-	if objects < w.base+limit && live < w.base+limit {
+	bound := w.base + uint64(r.memLimit)
+	if live > bound || gogc >= 0 && objects > bound+bound/100*uint64(gogc) {
+		r.OutOfMemory()
 		return
 	}
-	if live < w.base+limit {
-		runtime.GC()
-		if live, _ = w.read(); live < w.base+limit {
-			return
-		}
+	if objects > bound && w.collecting.CompareAndSwap(false, true) {
+		go func() {
+			runtime.GC()
+			w.collecting.Store(false)
+		}()
 	}
-	r.OutOfMemory()
 }
 
 // MemoryLimit implements Host: script-max-memory when the run started.

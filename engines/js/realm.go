@@ -45,6 +45,12 @@ type realm struct {
 	// converter converts a returned object inside the runtime (reply).
 	converter goja.Callable
 	converted core.Value
+	// limit is script-max-memory for the run or load in progress;
+	// replyLeft is what the reply being converted may still take; oom is
+	// set once the run was stopped for going over (limits.go).
+	limit     int64
+	replyLeft int64
+	oom       bool
 }
 
 // maxCallStack bounds how deep JavaScript calls nest; deeper recursion
@@ -90,6 +96,9 @@ func newRealm(kind core.CodeKind) (*realm, error) {
 	}
 	v, err := rt.RunString(setupJS)
 	if err != nil {
+		return nil, fmt.Errorf("ERR javascript engine setup: %v", err)
+	}
+	if err := r.installGuards(); err != nil {
 		return nil, fmt.Errorf("ERR javascript engine setup: %v", err)
 	}
 	parts := v.(*goja.Object)

@@ -151,6 +151,9 @@ func (st *state) compile(code []byte, chunk string, skipped int) (*lua.LFunction
 	if skipped > 0 {
 		src = strings.Repeat("\n", skipped) + src
 	}
+	if line := syntaxLevels(src, 0); line > 0 {
+		return nil, fmt.Errorf("%s:%d: %s", chunk, line, errSyntaxLevels)
+	}
 	fn, err := st.L.Load(strings.NewReader(src), chunk)
 	if err != nil {
 		return nil, compileError(err, src)

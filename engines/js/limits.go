@@ -1,0 +1,255 @@
+package js
+
+import (
+	"errors"
+	"math"
+	"unsafe"
+
+	"github.com/dop251/goja"
+	"github.com/polyfn/polyfn/core"
+)
+
+// Memory limits (the core's script-max-memory, Host.MemoryLimit). goja
+// checks for an interrupt between instructions, never inside a built-in:
+// 'x'.repeat(2 ** 31), new Array(2 ** 32 - 1).fill(0) or
+// JSON.stringify(new Array(2 ** 32 - 1)) would allocate gigabytes in one
+// step, which the core's heap watchdog cannot stop and Go cannot survive.
+// So, before any user code runs, guardJS replaces the built-ins that
+// build a value whose size the script chooses with wrappers that estimate
+// the size first (16 bytes per array element, 2 per character, 1 per
+// buffer byte) and refuse what is over the limit:
+//
+//   - String.prototype: repeat, padStart, padEnd, and its iterator;
+//   - Array.prototype: the methods that walk or build `length` elements
+//     in one step (fill, join, map, sort, indexOf...), and its iterators
+//     (spread, Array.from, for...of of a huge sparse array);
+//   - Array.from, Function.prototype.apply, Reflect.apply and
+//     Reflect.construct (argument lists);
+//   - ArrayBuffer, SharedArrayBuffer and the typed array constructors,
+//     and the typed arrays' iterators;
+//   - JSON.stringify, whose output is counted as it is produced, and
+//     JSON.parse, whose input's nesting is bounded.
+//
+// Refusing is stopping the run, as the core's watchdog does (Host
+// OutOfMemory, and an interrupt no catch can swallow); while a library
+// loads, it fails the load. What grows a little at a time (a push loop)
+// is the watchdog's business.
+//
+// Residual: an array-like whose length getter (or a Proxy) lies, saying
+// one length to the check and another to the built-in, is not caught.
+
+// errMemory is the interrupt value of a library load stopped by the limit.
+var errMemory = errors.New("memory limit")
+
+// maxJSONDepth bounds the nesting of JSON.parse's input and
+// JSON.stringify's output: goja recurses on the Go stack for each level.
+const maxJSONDepth = 1000
+
+const guardJS = `(function (check, limit, jsonDepth, maxDepth) {
+  'use strict';
+  const apply = Reflect.apply, construct = Reflect.construct, define = Object.defineProperty,
+    getDesc = Object.getOwnPropertyDescriptor, isArray = Array.isArray, getProto = Object.getPrototypeOf,
+    ELEM = 16, CHAR = 2, iter = Symbol.iterator;
+  function toLen(o) {
+    if (o === null || o === undefined) return 0;
+    const n = +o.length;
+    return n > 0 ? Math.min(Math.floor(n), 2 ** 53 - 1) : 0;
+  }
+  function wrap(obj, key, before) {
+    const d = getDesc(obj, key);
+    if (!d || typeof d.value !== 'function') return;
+    const orig = d.value;
+    const f = {[key]: function (...args) { before(this, args); return apply(orig, this, args); }}[key];
+    define(f, 'name', {value: orig.name});
+    define(f, 'length', {value: orig.length});
+    define(obj, key, {value: f, writable: d.writable, enumerable: d.enumerable, configurable: d.configurable});
+  }
+  function wrapCtor(obj, key, before) {
+    const orig = obj[key];
+    if (typeof orig !== 'function') return;
+    const p = new Proxy(orig, {
+      construct(t, args, nt) { before(args); return construct(t, args, nt === p ? t : nt); },
+      apply(t, self, args) { before(args); return apply(t, self, args); },
+    });
+    define(orig.prototype, 'constructor', {value: p, writable: true, enumerable: false, configurable: true});
+    define(obj, key, {value: p, writable: true, enumerable: false, configurable: true});
+  }
+  const elems = (self) => { check(toLen(self) * ELEM); };
+  // String.prototype
+  const S = String.prototype;
+  wrap(S, 'repeat', (s, a) => { check(String(s).length * Math.max(0, +a[0] || 0) * CHAR); });
+  const pad = (s, a) => { check(Math.max(String(s).length, +a[0] || 0) * CHAR); };
+  wrap(S, 'padStart', pad);
+  wrap(S, 'padEnd', pad);
+  wrap(S, iter, (s) => { check(String(s).length * ELEM); });
+  // Array.prototype
+  const A = Array.prototype;
+  for (const k of ['fill', 'map', 'filter', 'forEach', 'some', 'every', 'reduce', 'reduceRight',
+    'indexOf', 'lastIndexOf', 'includes', 'find', 'findIndex', 'findLast', 'findLastIndex',
+    'reverse', 'copyWithin', 'splice', 'slice', 'flat', 'flatMap', 'sort', 'unshift', 'shift',
+    'toReversed', 'toSorted', 'toSpliced', 'with', 'keys', 'values', 'entries', iter]) {
+    wrap(A, k, elems);
+  }
+  wrap(A, 'concat', (self, a) => {
+    let n = toLen(self);
+    for (const x of a) n += isArray(x) ? toLen(x) : 1;
+    check(n * ELEM);
+  });
+  const join = (self, a) => {
+    const max = limit();
+    if (max <= 0) return;
+    const n = toLen(self);
+    check(n * ELEM);
+    const sep = a[0] === undefined ? 1 : String(a[0]).length;
+    let total = n * sep;
+    for (let i = 0; i < n; i++) {
+      const v = self[i];
+      total += typeof v === 'string' ? v.length : 24;
+      if (total * CHAR > max) check(total * CHAR);
+    }
+  };
+  wrap(A, 'join', join);
+  wrap(A, 'toLocaleString', (self) => join(self, []));
+  wrap(Array, 'from', (self, a) => { if (a[0] !== null && a[0] !== undefined && typeof a[0][iter] !== 'function') check(toLen(a[0]) * ELEM); });
+  const argList = (i) => (self, a) => { if (a[i] !== null && typeof a[i] === 'object') check(toLen(a[i]) * ELEM); };
+  wrap(Function.prototype, 'apply', argList(1));
+  wrap(Reflect, 'apply', argList(2));
+  wrap(Reflect, 'construct', argList(1));
+  // Buffers and typed arrays.
+  const bytes = (size) => (a) => {
+    const x = a[0];
+    if (typeof x === 'number' || typeof x === 'string' || typeof x === 'bigint') check(Math.max(0, Number(x)) * size);
+    else if (x !== null && typeof x === 'object' && !(x instanceof ArrayBuffer)) check(toLen(x) * Math.max(size, ELEM));
+  };
+  wrapCtor(globalThis, 'ArrayBuffer', bytes(1));
+  wrapCtor(globalThis, 'SharedArrayBuffer', bytes(1));
+  for (const [k, size] of [['Int8Array', 1], ['Uint8Array', 1], ['Uint8ClampedArray', 1], ['Int16Array', 2],
+    ['Uint16Array', 2], ['Int32Array', 4], ['Uint32Array', 4], ['Float32Array', 4], ['Float64Array', 8],
+    ['BigInt64Array', 8], ['BigUint64Array', 8]]) {
+    wrapCtor(globalThis, k, bytes(size));
+  }
+  const TA = getProto(Int8Array.prototype);
+  for (const k of ['keys', 'values', 'entries', iter]) wrap(TA, k, (self) => { check(self.length * ELEM); });
+  // JSON
+  const stringify = JSON.stringify, parse = JSON.parse, origMap = Map;
+  define(JSON, 'stringify', {value: function stringify(value, replacer, space) {
+    const max = limit();
+    if (max <= 0 && typeof replacer !== 'function') return apply(stringify0, JSON, [value, replacer, space]);
+    const user = typeof replacer === 'function' ? replacer : null;
+    const pad = typeof space === 'number' ? Math.min(10, Math.max(0, space)) : typeof space === 'string' ? Math.min(10, space.length) : 0;
+    const depth = new origMap();
+    let total = 0;
+    function counting(key, val) {
+      if (user !== null) val = apply(user, this, [key, val]);
+      const d = (depth.get(this) || 0) + 1;
+      if (val !== null && typeof val === 'object') {
+        if (d > maxDepth) throw new RangeError('Maximum call stack size exceeded');
+        depth.set(val, d);
+        if (isArray(val)) total += 2 * toLen(val); // at least "0," each, holes included
+      }
+      total += (typeof val === 'string' ? val.length : 8) + String(key).length + 4 + pad * d;
+      if (max > 0 && total * CHAR > max) check(total * CHAR);
+      return val;
+    }
+    if (isArray(replacer)) {
+      // The allowed keys decide the output's order: count first, then
+      // let the built-in produce it.
+      const allowed = new Set();
+      for (const k of replacer) if (typeof k === 'string' || typeof k === 'number') allowed.add(String(k));
+      apply(stringify0, JSON, [value, function (key, val) {
+        if (key !== '' && !isArray(this) && !allowed.has(key)) return undefined;
+        return apply(counting, this, [key, val]);
+      }, space]);
+      return apply(stringify0, JSON, [value, replacer, space]);
+    }
+    return apply(stringify0, JSON, [value, counting, space]);
+  }, writable: true, enumerable: false, configurable: true});
+  const stringify0 = stringify;
+  define(JSON, 'parse', {value: function parse(text, reviver) {
+    const s = String(text);
+    if (jsonDepth(s) > maxDepth) throw new SyntaxError('JSON nested too deeply');
+    return apply(parse0, JSON, [s, reviver]);
+  }, writable: true, enumerable: false, configurable: true});
+  const parse0 = parse;
+})`
+
+// installGuards runs guardJS in r.
+func (r *realm) installGuards() error {
+	v, err := r.rt.RunString(guardJS)
+	if err != nil {
+		return err
+	}
+	fn, _ := goja.AssertFunction(v)
+	check := r.rt.ToValue(func(c goja.FunctionCall) goja.Value {
+		r.checkAlloc(c.Argument(0).ToFloat())
+		return goja.Undefined()
+	})
+	limit := r.rt.ToValue(func(goja.FunctionCall) goja.Value { return r.rt.ToValue(r.limit) })
+	depth := r.rt.ToValue(func(c goja.FunctionCall) goja.Value { return r.rt.ToValue(jsonDepth(c.Argument(0).String())) })
+	_, err = fn(goja.Undefined(), check, limit, depth, r.rt.ToValue(maxJSONDepth))
+	return err
+}
+
+// checkAlloc stops the run (or fails the load) when a value of n bytes
+// would be over the limit.
+func (r *realm) checkAlloc(n float64) {
+	if r.limit <= 0 || n <= float64(r.limit) && !math.IsNaN(n) {
+		return
+	}
+	r.outOfMemory()
+}
+
+// charge takes n bytes off what the reply being converted may still
+// take (replyLeft), stopping the run when it is over.
+func (r *realm) charge(n int64) {
+	if r.replyLeft -= n; r.replyLeft < 0 {
+		r.outOfMemory()
+	}
+}
+
+// valueSize is what one reply value costs: a core.Value, twice over for
+// the slack of the slices that grow to hold them.
+const valueSize = 2 * int64(unsafe.Sizeof(core.Value{}))
+
+// outOfMemory stops the run for exceeding the memory limit: the host is
+// told, and the interrupt (which no catch block can swallow) arrives at
+// the next instruction; the exception thrown here only keeps the built-in
+// from running.
+func (r *realm) outOfMemory() {
+	msg := core.ScriptMemoryError(r.limit)
+	r.oom = true
+	if r.host != nil {
+		r.host.OutOfMemory()
+		msg = r.host.KillReason()
+		r.rt.Interrupt(errKilled)
+	} else {
+		r.rt.Interrupt(errMemory)
+	}
+	panic(r.rt.NewGoError(errors.New(msg)))
+}
+
+// jsonDepth is the deepest nesting of arrays and objects in JSON text
+// (brackets inside strings are not counted).
+func jsonDepth(s string) int {
+	depth, deepest, inString := 0, 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case inString:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			if depth++; depth > deepest {
+				deepest = depth
+			}
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return deepest
+}
