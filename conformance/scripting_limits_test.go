@@ -105,3 +105,58 @@ func TestScriptMemoryLimitAfterWrite(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "0", string(v.Elems[1].Str))
 }
+
+func TestScriptMemoryLimitJS(t *testing.T) {
+	c := Dial(t, StartPolyfn(t, "--script-max-memory", limitsMem))
+	js := func(body string) string { return "#!js\n" + body }
+	checkLimitCases(t, c, evalRunner(c), []limitCase{
+		// Gradual growth: the watchdog; try/catch cannot stop it.
+		{name: "push", body: js("const a = []; while (true) a.push({n: a.length})")},
+		{name: "doubling", body: js("let s = 'x'; while (true) s = s + s")},
+		{name: "catch", body: js("const a = []; while (true) { try { for (let i = 0; i < 1e4; i++) a.push([i]) } catch (e) {} }")},
+		// One value over the limit: refused before it is built.
+		{name: "repeat", body: js("return 'x'.repeat(2 ** 31).length")},
+		{name: "repeat_catch", body: js("try { 'x'.repeat(2 ** 31) } catch (e) { return 'swallowed' }")},
+		{name: "padStart", body: js("return 'x'.padStart(2 ** 30).length")},
+		{name: "padEnd", body: js("return 'x'.padEnd(2 ** 30).length")},
+		{name: "fill", body: js("return new Array(2 ** 32 - 1).fill(0).length")},
+		{name: "array_from", body: js("return Array.from({length: 2 ** 32 - 1}).length")},
+		{name: "spread", body: js("return [...new Array(2 ** 32 - 1)].length")},
+		{name: "apply", body: js("return Math.max.apply(null, new Array(2 ** 32 - 1))")},
+		{name: "join", body: js("return new Array(2 ** 30).join('x').length")},
+		{name: "join_refs", body: js("const s = 'x'.repeat(2 ** 20); return new Array(100).fill(s).join('').length")},
+		{name: "arraybuffer", body: js("return new ArrayBuffer(2 ** 31).byteLength")},
+		{name: "typed", body: js("return new Float64Array(2 ** 28).length")},
+		{name: "typed_from", body: js("return new Uint8Array(new Array(2 ** 32 - 1)).length")},
+		{name: "stringify_holes", body: js("return JSON.stringify(new Array(2 ** 32 - 1)).length")},
+		{name: "stringify_refs", body: js("const s = 'x'.repeat(2 ** 20); return JSON.stringify(new Array(100).fill(s)).length")},
+		// Replies bigger than the limit.
+		{name: "reply_holes", body: js("return new Array(2 ** 32 - 1)")},
+		{name: "reply", body: js("return new Array(1e6).fill(1)")},
+		{name: "reply_strings", body: js("const s = 'x'.repeat(2 ** 20); return new Array(100).fill(s)")},
+		// Nesting that goja would follow on the Go stack.
+		{name: "json_parse_deep", body: js("return JSON.parse('['.repeat(1e6))"), want: "ERR SyntaxError: JSON nested too deeply"},
+		{name: "stringify_deep", body: js("let o = {}; for (let i = 0; i < 1e5; i++) o = {a: o}; return JSON.stringify(o)"), want: "ERR RangeError: Maximum call stack size exceeded"},
+		{name: "eval_deep", body: js("return eval('('.repeat(5e6) + '1' + ')'.repeat(5e6))"), want: "ERR SyntaxError: code nested too deeply"},
+		{name: "function_deep", body: js("return new Function('return ' + '['.repeat(5e6))()"), want: "ERR SyntaxError: code nested too deeply"},
+		{name: "code_deep", body: js("return " + strings.Repeat("(", 5000) + "1" + strings.Repeat(")", 5000)),
+			want: "ERR Error compiling script (new function): user_script: code nested too deeply"},
+	})
+	// Within the limit all is well, and the guarded built-ins still work.
+	v, raw, err := c.Do("EVAL", "#!js\nconst a = [3, 1, 2].sort().map((x) => x * 2); const u = new Uint8Array([1, 2]);\n"+
+		"return [a.join(','), JSON.stringify({a, s: 'x'.repeat(3)}), JSON.stringify({a: 1, b: 2}, ['b']), u instanceof Uint8Array ? u.length : -1, "+
+		"[...'ab'].length, Array.from({length: 2}).length, eval('1 + 1'), new Function('a', 'return a * 2')(4), 'x'.padStart(3, '-'), [1, 2].concat([3]).length]", "0")
+	require.NoError(t, err, Quote(raw))
+	require.Equal(t, "*10\r\n$5\r\n2,4,6\r\n$23\r\n{\"a\":[2,4,6],\"s\":\"xxx\"}\r\n$7\r\n{\"b\":2}\r\n:2\r\n:2\r\n:2\r\n:2\r\n:8\r\n$3\r\n--x\r\n:3\r\n", string(raw), v)
+	// A library whose top-level code asks for too much does not load.
+	v, _, err = c.Do("FUNCTION", "LOAD", "#!js name=hog\nconst s = 'x'.repeat(2 ** 30);\nredis.registerFunction('f', () => s.length)")
+	require.NoError(t, err)
+	require.Equal(t, "ERR Error registering functions: "+memError, string(v.Str))
+	// A library function is stopped the same way.
+	v, _, err = c.Do("FUNCTION", "LOAD", "#!js name=grow\nredis.registerFunction('grow', () => { const a = []; while (true) a.push([a.length]); })")
+	require.NoError(t, err)
+	require.Equal(t, "grow", string(v.Str))
+	v, _, err = c.Do("FCALL", "grow", "0")
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(string(v.Str), memError+" script: grow, on @user_function:2."), "%q", v.Str)
+}

@@ -57,6 +57,9 @@ func (e *Engine) Compile(ctx context.Context, req core.CompileRequest) ([]*core.
 		if req.Kind == core.KindEval {
 			src, prefix = "user_script", "ERR Error compiling script (new function): "
 		}
+		if codeTooDeep(string(req.Code)) {
+			return nil, fmt.Errorf("%s%s: %w", prefix, src, errCodeTooDeep)
+		}
 		code, err := transpile(req.Code, req.SkippedLines, src)
 		if err != nil {
 			return nil, fmt.Errorf("%s%w", prefix, err)

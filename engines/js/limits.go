@@ -3,6 +3,7 @@ package js
 import (
 	"errors"
 	"math"
+	"strings"
 	"unsafe"
 
 	"github.com/dop251/goja"
@@ -43,9 +44,9 @@ var errMemory = errors.New("memory limit")
 
 // maxJSONDepth bounds the nesting of JSON.parse's input and
 // JSON.stringify's output: goja recurses on the Go stack for each level.
-const maxJSONDepth = 1000
+const maxJSONDepth = 10000
 
-const guardJS = `(function (check, limit, jsonDepth, maxDepth) {
+const guardJS = `(function (check, limit, jsonDepth, maxDepth, codeDepth) {
   'use strict';
   const apply = Reflect.apply, construct = Reflect.construct, define = Object.defineProperty,
     getDesc = Object.getOwnPropertyDescriptor, isArray = Array.isArray, getProto = Object.getPrototypeOf,
@@ -64,15 +65,26 @@ const guardJS = `(function (check, limit, jsonDepth, maxDepth) {
     define(f, 'length', {value: orig.length});
     define(obj, key, {value: f, writable: d.writable, enumerable: d.enumerable, configurable: d.configurable});
   }
-  function wrapCtor(obj, key, before) {
-    const orig = obj[key];
-    if (typeof orig !== 'function') return;
-    const p = new Proxy(orig, {
-      construct(t, args, nt) { before(args); return construct(t, args, nt === p ? t : nt); },
-      apply(t, self, args) { before(args); return apply(t, self, args); },
-    });
-    define(orig.prototype, 'constructor', {value: p, writable: true, enumerable: false, configurable: true});
-    define(obj, key, {value: p, writable: true, enumerable: false, configurable: true});
+  // wrapCtor replaces a constructor with a plain function that checks its
+  // arguments first (a Proxy would fail goja's instanceof); instances,
+  // prototype, statics and subclassing stay as they were.
+  function wrapCtor(orig, before, needNew) {
+    const F = {[orig.name]: function (...args) {
+      if (needNew && new.target === undefined) throw new TypeError("Constructor " + orig.name + " requires 'new'");
+      before(args);
+      return construct(orig, args, new.target === undefined || new.target === F ? orig : new.target);
+    }}[orig.name];
+    for (const k of Reflect.ownKeys(orig)) {
+      if (k !== 'prototype' && k !== 'caller' && k !== 'arguments') define(F, k, getDesc(orig, k));
+    }
+    define(F, 'prototype', {value: orig.prototype, writable: false, enumerable: false, configurable: false});
+    Object.setPrototypeOf(F, getProto(orig));
+    define(orig.prototype, 'constructor', {value: F, writable: true, enumerable: false, configurable: true});
+    return F;
+  }
+  function replaceGlobal(key, before) {
+    if (typeof globalThis[key] !== 'function') return;
+    define(globalThis, key, {value: wrapCtor(globalThis[key], before, true), writable: true, enumerable: false, configurable: true});
   }
   const elems = (self) => { check(toLen(self) * ELEM); };
   // String.prototype
@@ -121,12 +133,12 @@ const guardJS = `(function (check, limit, jsonDepth, maxDepth) {
     if (typeof x === 'number' || typeof x === 'string' || typeof x === 'bigint') check(Math.max(0, Number(x)) * size);
     else if (x !== null && typeof x === 'object' && !(x instanceof ArrayBuffer)) check(toLen(x) * Math.max(size, ELEM));
   };
-  wrapCtor(globalThis, 'ArrayBuffer', bytes(1));
-  wrapCtor(globalThis, 'SharedArrayBuffer', bytes(1));
+  replaceGlobal('ArrayBuffer', bytes(1));
+  replaceGlobal('SharedArrayBuffer', bytes(1));
   for (const [k, size] of [['Int8Array', 1], ['Uint8Array', 1], ['Uint8ClampedArray', 1], ['Int16Array', 2],
     ['Uint16Array', 2], ['Int32Array', 4], ['Uint32Array', 4], ['Float32Array', 4], ['Float64Array', 8],
     ['BigInt64Array', 8], ['BigUint64Array', 8]]) {
-    wrapCtor(globalThis, k, bytes(size));
+    replaceGlobal(k, bytes(size));
   }
   const TA = getProto(Int8Array.prototype);
   for (const k of ['keys', 'values', 'entries', iter]) wrap(TA, k, (self) => { check(self.length * ELEM); });
@@ -171,6 +183,21 @@ const guardJS = `(function (check, limit, jsonDepth, maxDepth) {
     return apply(parse0, JSON, [s, reviver]);
   }, writable: true, enumerable: false, configurable: true});
   const parse0 = parse;
+  // Code compiled at run time: goja's parser recurses for each level.
+  const deepCode = (args) => {
+    for (const a of args) if (codeDepth(String(a))) throw new SyntaxError('code nested too deeply');
+  };
+  const eval0 = globalThis.eval;
+  // An indirect eval (global scope): goja's direct eval cannot be wrapped.
+  define(globalThis, 'eval', {value: ({eval(x) {
+    if (typeof x === 'string') deepCode([x]);
+    return apply(eval0, undefined, [x]);
+  }}).eval, writable: true, enumerable: false, configurable: true});
+  const fnCtors = [Function, getProto(async function () {}).constructor, getProto(function* () {}).constructor];
+  for (const F of fnCtors) {
+    const w = wrapCtor(F, deepCode, false);
+    if (F === Function) define(globalThis, 'Function', {value: w, writable: true, enumerable: false, configurable: true});
+  }
 })`
 
 // installGuards runs guardJS in r.
@@ -186,7 +213,8 @@ func (r *realm) installGuards() error {
 	})
 	limit := r.rt.ToValue(func(goja.FunctionCall) goja.Value { return r.rt.ToValue(r.limit) })
 	depth := r.rt.ToValue(func(c goja.FunctionCall) goja.Value { return r.rt.ToValue(jsonDepth(c.Argument(0).String())) })
-	_, err = fn(goja.Undefined(), check, limit, depth, r.rt.ToValue(maxJSONDepth))
+	deep := r.rt.ToValue(func(c goja.FunctionCall) goja.Value { return r.rt.ToValue(codeTooDeep(c.Argument(0).String())) })
+	_, err = fn(goja.Undefined(), check, limit, depth, r.rt.ToValue(maxJSONDepth), deep)
 	return err
 }
 
@@ -252,4 +280,49 @@ func jsonDepth(s string) int {
 		}
 	}
 	return deepest
+}
+
+// maxCodeDepth bounds the nesting of brackets in code given to goja's
+// parser (and esbuild's), which recurse on the Go stack for each level:
+// code nested a few million deep would overflow it and end the process.
+const maxCodeDepth = 1000
+
+// errCodeTooDeep is the compile error of code nested deeper.
+var errCodeTooDeep = errors.New("code nested too deeply (more than 1000 levels of brackets)")
+
+// codeTooDeep reports whether JavaScript (or TypeScript) code nests
+// brackets more than maxCodeDepth deep. Strings, template literals and
+// comments are skipped; a bracket in a regular expression literal counts,
+// which can only make the estimate higher.
+func codeTooDeep(s string) bool {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '(', '[', '{':
+			if depth++; depth > maxCodeDepth {
+				return true
+			}
+		case ')', ']', '}':
+			depth--
+		case '"', '\'', '`':
+			for i++; i < len(s) && s[i] != c; i++ {
+				if s[i] == '\\' {
+					i++
+				}
+			}
+		case '/':
+			if i+1 < len(s) && s[i+1] == '/' {
+				for i < len(s) && s[i] != '\n' {
+					i++
+				}
+			} else if i+1 < len(s) && s[i+1] == '*' {
+				end := strings.Index(s[i+2:], "*/")
+				if end < 0 {
+					return false
+				}
+				i += end + 3
+			}
+		}
+	}
+	return false
 }

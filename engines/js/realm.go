@@ -124,6 +124,9 @@ func newRealm(kind core.CodeKind) (*realm, error) {
 // function of (KEYS, ARGV), without running it. The wrapper's first line
 // stands in for the shebang so that line numbers match what the user sent.
 func (r *realm) compileEval(code []byte, skipped int) (goja.Callable, error) {
+	if codeTooDeep(string(code)) {
+		return nil, fmt.Errorf("%s: %w", r.src, errCodeTooDeep)
+	}
 	src := "(function (KEYS, ARGV) {'use strict';" + strings.Repeat("\n", skipped) + string(code) + "\n})"
 	prg, err := goja.Parse(r.src, src, parserOptions...)
 	if err != nil {
@@ -163,6 +166,9 @@ func syntaxError(err error) error {
 // loadLibrary runs a library's top-level code, which may only register
 // functions, then freezes the realm's globalThis.
 func (r *realm) loadLibrary(code []byte, skipped int) ([]*core.Function, error) {
+	if codeTooDeep(string(code)) {
+		return nil, fmt.Errorf("ERR Error compiling function: %s: %w", r.src, errCodeTooDeep)
+	}
 	// The shebang's line becomes the strict directive.
 	src := "'use strict';" + strings.Repeat("\n", skipped) + string(code)
 	parsed, err := goja.Parse(r.src, src, parserOptions...)
