@@ -111,6 +111,11 @@ func newRealm(kind core.CodeKind) (*realm, error) {
 	if err := rt.Set("redis", r.redis); err != nil {
 		return nil, err
 	}
+	// The API object is read-only in every realm, as Lua's redis table:
+	// a library cannot replace redis.call under its own functions.
+	if _, err := rt.RunString("Object.freeze(redis)"); err != nil {
+		return nil, fmt.Errorf("ERR javascript engine setup: %v", err)
+	}
 	if kind == core.KindEval {
 		// EVAL scripts share this realm: nothing they can reach may change.
 		if err := r.freeze(true); err != nil {

@@ -437,6 +437,9 @@ func chunkID(source string) string { return chunkIDSize(source, 60) }
 // messages, 80 (MAXSRC) for the lexer's and parser's.
 func chunkIDSize(source string, size int) string {
 	bufLen := size - len(" [string \"...\"] ") - 1
+	if i := strings.IndexByte(source, 0); i >= 0 {
+		source = source[:i] // a C string
+	}
 	switch {
 	case strings.HasPrefix(source, "="):
 		s := source[1:]

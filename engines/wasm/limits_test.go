@@ -20,3 +20,18 @@ func TestReplyOverMemoryLimit(t *testing.T) {
 		t.Errorf("FCALL big: %.40q", got)
 	}
 }
+
+// A library cannot register a function another library has, nor take its
+// name: loading the same module as a second library fails and leaves the
+// first one serving.
+func TestFunctionNamedLikeAnotherLibrarys(t *testing.T) {
+	c := startServer(t, wasm.Options{})
+	mod := module(t, "bigreply")
+	expect(t, c, "$5\r\nfirst\r\n", "FUNCTION", "LOAD", library("first", mod))
+	expect(t, c, "-ERR Function big already exists\r\n", "FUNCTION", "LOAD", library("second", mod))
+	expect(t, c, "-ERR Library 'first' already exists\r\n", "FUNCTION", "LOAD", library("first", mod))
+	expect(t, c, "*0\r\n", "FUNCTION", "LIST", "LIBRARYNAME", "second")
+	if got := do(t, c, "FCALL", "big", "0"); got[:9] != "*400000\r\n" {
+		t.Errorf("FCALL big: %.40q", got)
+	}
+}
