@@ -38,8 +38,10 @@ type scriptState struct {
 	// current is running, for the watchdog, which does not hold the lock.
 	current  atomic.Pointer[scriptRun]
 	watchdog *time.Timer
-	// heap is the watchdog's memory sampler (scripting_memory.go).
+	// heap is the watchdog's memory sampler (scripting_memory.go); seq
+	// numbers the runs for it.
 	heap heapWatch
+	seq  uint64
 	// kill is reused from run to run until a kill closes it.
 	kill *killContext
 	// client is the pseudo client scripts run commands as; reused.
@@ -90,6 +92,7 @@ type scriptRun struct {
 	// is set when the run was stopped for exceeding it.
 	memLimit   int64
 	memStopped atomic.Bool
+	seq        uint64 // scriptState.seq when the run started
 
 	// mu orders the watchdog's busy transition against the script's
 	// command calls and its end.
@@ -148,6 +151,8 @@ func (s *Server) runScript(ctx *Ctx, eng Engine, fn *Function, isEval, roCmd boo
 		resp:     2, repl: ReplAll, kill: st.kill,
 		memLimit: s.Config.hot.scriptMaxMemory.Load(),
 	}
+	st.seq++
+	r.seq = st.seq
 	if s.Config.hot.maxmemory.Load() > 0 {
 		r.oom = s.UsedMemory(r.start) > uint64(s.Config.hot.maxmemory.Load())
 	}

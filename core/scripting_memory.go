@@ -59,8 +59,9 @@ func ScriptMemoryError(limit int64) string { return fmt.Sprintf(fmtScriptMemory,
 type heapWatch struct {
 	mu      sync.Mutex
 	samples []metrics.Sample
-	// run is the run base belongs to.
-	run  *scriptRun
+	// run is the run base belongs to (scriptRun.seq: a pointer would
+	// keep the last run's arguments alive).
+	run  uint64
 	base uint64
 	// collecting is set while a confirming collection runs.
 	collecting atomic.Bool
@@ -111,8 +112,8 @@ func (s *Server) checkMemory(r *scriptRun) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	live, objects, gogc := w.read()
-	if w.run != r {
-		w.run, w.base = r, live
+	if w.run != r.seq {
+		w.run, w.base = r.seq, live
 		return
 	}
 	bound := w.base + uint64(r.memLimit)
