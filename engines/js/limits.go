@@ -3,6 +3,7 @@ package js
 import (
 	"errors"
 	"math"
+	"strconv"
 	"strings"
 	"unsafe"
 
@@ -46,7 +47,7 @@ var errMemory = errors.New("memory limit")
 // JSON.stringify's output: goja recurses on the Go stack for each level.
 const maxJSONDepth = 10000
 
-const guardJS = `(function (check, limit, jsonDepth, maxDepth, codeDepth) {
+const guardJS = `(function (check, limit, jsonDepth, maxDepth, codeDepth, counter, joinSize) {
   'use strict';
   const apply = Reflect.apply, construct = Reflect.construct, define = Object.defineProperty,
     getDesc = Object.getOwnPropertyDescriptor, isArray = Array.isArray, getProto = Object.getPrototypeOf,
@@ -112,13 +113,7 @@ const guardJS = `(function (check, limit, jsonDepth, maxDepth, codeDepth) {
     if (max <= 0) return;
     const n = toLen(self);
     check(n * ELEM);
-    const sep = a[0] === undefined ? 1 : String(a[0]).length;
-    let total = n * sep;
-    for (let i = 0; i < n; i++) {
-      const v = self[i];
-      total += typeof v === 'string' ? v.length : 24;
-      if (total * CHAR > max) check(total * CHAR);
-    }
+    check(joinSize(self, n, a[0] === undefined ? 1 : String(a[0]).length) * CHAR);
   };
   wrap(A, 'join', join);
   wrap(A, 'toLocaleString', (self) => join(self, []));
@@ -143,46 +138,25 @@ const guardJS = `(function (check, limit, jsonDepth, maxDepth, codeDepth) {
   const TA = getProto(Int8Array.prototype);
   for (const k of ['keys', 'values', 'entries', iter]) wrap(TA, k, (self) => { check(self.length * ELEM); });
   // JSON
-  const stringify = JSON.stringify, parse = JSON.parse, origMap = Map;
+  const stringify0 = JSON.stringify, parse0 = JSON.parse;
   define(JSON, 'stringify', {value: function stringify(value, replacer, space) {
-    const max = limit();
-    if (max <= 0 && typeof replacer !== 'function') return apply(stringify0, JSON, [value, replacer, space]);
-    const user = typeof replacer === 'function' ? replacer : null;
+    if (limit() <= 0 && typeof replacer !== 'function') return apply(stringify0, JSON, [value, replacer, space]);
     const pad = typeof space === 'number' ? Math.min(10, Math.max(0, space)) : typeof space === 'string' ? Math.min(10, space.length) : 0;
-    const depth = new origMap();
-    let total = 0;
-    function counting(key, val) {
-      if (user !== null) val = apply(user, this, [key, val]);
-      const d = (depth.get(this) || 0) + 1;
-      if (val !== null && typeof val === 'object') {
-        if (d > maxDepth) throw new RangeError('Maximum call stack size exceeded');
-        depth.set(val, d);
-        if (isArray(val)) total += 2 * toLen(val); // at least "0," each, holes included
-      }
-      total += (typeof val === 'string' ? val.length : 8) + String(key).length + 4 + pad * d;
-      if (max > 0 && total * CHAR > max) check(total * CHAR);
-      return val;
-    }
     if (isArray(replacer)) {
       // The allowed keys decide the output's order: count first, then
       // let the built-in produce it.
-      const allowed = new Set();
-      for (const k of replacer) if (typeof k === 'string' || typeof k === 'number') allowed.add(String(k));
-      apply(stringify0, JSON, [value, function (key, val) {
-        if (key !== '' && !isArray(this) && !allowed.has(key)) return undefined;
-        return apply(counting, this, [key, val]);
-      }, space]);
+      const allowed = [];
+      for (const k of replacer) if (typeof k === 'string' || typeof k === 'number') allowed.push(String(k));
+      apply(stringify0, JSON, [value, counter(undefined, allowed, pad), space]);
       return apply(stringify0, JSON, [value, replacer, space]);
     }
-    return apply(stringify0, JSON, [value, counting, space]);
+    return apply(stringify0, JSON, [value, counter(typeof replacer === 'function' ? replacer : undefined, undefined, pad), space]);
   }, writable: true, enumerable: false, configurable: true});
-  const stringify0 = stringify;
   define(JSON, 'parse', {value: function parse(text, reviver) {
     const s = String(text);
     if (jsonDepth(s) > maxDepth) throw new SyntaxError('JSON nested too deeply');
     return apply(parse0, JSON, [s, reviver]);
   }, writable: true, enumerable: false, configurable: true});
-  const parse0 = parse;
   // Code compiled at run time: goja's parser recurses for each level.
   const deepCode = (args) => {
     for (const a of args) if (codeDepth(String(a))) throw new SyntaxError('code nested too deeply');
@@ -214,7 +188,18 @@ func (r *realm) installGuards() error {
 	limit := r.rt.ToValue(func(goja.FunctionCall) goja.Value { return r.rt.ToValue(r.limit) })
 	depth := r.rt.ToValue(func(c goja.FunctionCall) goja.Value { return r.rt.ToValue(jsonDepth(c.Argument(0).String())) })
 	deep := r.rt.ToValue(func(c goja.FunctionCall) goja.Value { return r.rt.ToValue(codeTooDeep(c.Argument(0).String())) })
-	_, err = fn(goja.Undefined(), check, limit, depth, r.rt.ToValue(maxJSONDepth), deep)
+	counter := r.rt.ToValue(func(c goja.FunctionCall) goja.Value {
+		return r.jsonCounter(c.Argument(0), c.Argument(1), c.Argument(2))
+	})
+	join := r.rt.ToValue(func(c goja.FunctionCall) goja.Value {
+		return r.rt.ToValue(joinSize(c.Argument(0), c.Argument(1).ToInteger(), c.Argument(2).ToInteger()))
+	})
+	rangeError, ok := goja.AssertConstructor(r.rt.Get("RangeError"))
+	if !ok {
+		return errors.New("no RangeError")
+	}
+	r.rangeError = rangeError
+	_, err = fn(goja.Undefined(), check, limit, depth, r.rt.ToValue(maxJSONDepth), deep, counter, join)
 	return err
 }
 
@@ -325,4 +310,93 @@ func codeTooDeep(s string) bool {
 		}
 	}
 	return false
+}
+
+// joinSize estimates the length of the join of an array-like's n elements
+// with a separator of sepLen characters: the string elements' lengths, 24
+// for any other.
+func joinSize(v goja.Value, n, sepLen int64) int64 {
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return 0
+	}
+	total := n * sepLen
+	var buf [20]byte
+	for i := int64(0); i < n; i++ {
+		if s, ok := o.Get(string(strconv.AppendInt(buf[:0], i, 10))).(goja.String); ok {
+			total += int64(s.Length())
+		} else {
+			total += 24
+		}
+	}
+	return total
+}
+
+// jsonCounter returns the replacer JSON.stringify runs with: it calls the
+// user's replacer (user, a function or undefined), drops the keys an
+// array replacer does not allow (allowed, an array of strings or
+// undefined), and counts the output as it is produced (pad: the
+// indentation per level), stopping the run past the memory limit and
+// throwing a RangeError past maxJSONDepth levels.
+func (r *realm) jsonCounter(user, allowed, pad goja.Value) goja.Value {
+	userFn, _ := goja.AssertFunction(user)
+	var allow map[string]bool
+	if o, ok := allowed.(*goja.Object); ok {
+		var keys []string
+		if err := r.rt.ExportTo(o, &keys); err == nil {
+			allow = make(map[string]bool, len(keys))
+			for _, k := range keys {
+				allow[k] = true
+			}
+		}
+	}
+	indent := pad.ToInteger()
+	depth := map[*goja.Object]int64{}
+	var total int64
+	return r.rt.ToValue(func(c goja.FunctionCall) goja.Value {
+		key, val := c.Argument(0), c.Argument(1)
+		holder, _ := c.This.(*goja.Object)
+		if userFn != nil {
+			v, err := userFn(c.This, key, val)
+			if err != nil {
+				panic(err)
+			}
+			val = v
+		}
+		k := key.String()
+		if allow != nil && k != "" && holder != nil && holder.ClassName() != "Array" && !allow[k] {
+			return goja.Undefined()
+		}
+		d := depth[holder] + 1
+		switch v := val.(type) {
+		case *goja.Object:
+			if d > maxJSONDepth {
+				panic(r.rt.ToValue(r.newRangeError("Maximum call stack size exceeded")))
+			}
+			depth[v] = d
+			if v.ClassName() == "Array" {
+				total += 2 * v.Get("length").ToInteger() // "0," at least, holes included
+			}
+			total += 8
+		case goja.String:
+			total += int64(v.Length()) + 2
+		default:
+			total += 8
+		}
+		total += int64(len(k)) + 4 + indent*d
+		if r.limit > 0 && 2*total > r.limit {
+			r.outOfMemory()
+		}
+		return val
+	})
+}
+
+// newRangeError makes a RangeError of the realm (captured before user
+// code could replace the global).
+func (r *realm) newRangeError(msg string) *goja.Object {
+	o, err := r.rangeError(nil, r.rt.ToValue(msg))
+	if err != nil {
+		panic(err)
+	}
+	return o
 }

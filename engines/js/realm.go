@@ -48,9 +48,10 @@ type realm struct {
 	// limit is script-max-memory for the run or load in progress;
 	// replyLeft is what the reply being converted may still take; oom is
 	// set once the run was stopped for going over (limits.go).
-	limit     int64
-	replyLeft int64
-	oom       bool
+	limit      int64
+	replyLeft  int64
+	oom        bool
+	rangeError goja.Constructor
 }
 
 // maxCallStack bounds how deep JavaScript calls nest; deeper recursion
