@@ -132,9 +132,13 @@ func (s *Server) checkMemory(r *scriptRun) {
 // MemoryLimit implements Host: script-max-memory when the run started.
 func (r *scriptRun) MemoryLimit() int64 { return r.memLimit }
 
-// OutOfMemory implements Host.
+// OutOfMemory implements Host. The watchdog calls it too: r.mu keeps a
+// late sample from cancelling the kill context after the run ended (the
+// next run may already be using it).
 func (r *scriptRun) OutOfMemory() {
-	if r.memStopped.CompareAndSwap(false, true) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.done && r.memStopped.CompareAndSwap(false, true) {
 		r.s.Log.Printf("Script stopped: it exceeded script-max-memory (%d bytes)", r.memLimit)
 		r.kill.cancel()
 	}
