@@ -37,18 +37,6 @@ func TestLuaSyntaxLevels(t *testing.T) {
 		"if #t > 1 then return #t elseif #t == 0 then return 0 else return -1 end"
 	scripts = append(scripts, long, "--[==[ (((( ]==] return [[ {{{{ ]] .. 'ok'")
 	polyfn := Dial(t, StartPolyfn(t))
-	redisAddr, ok := tryRedis(t)
-	if !ok {
-		t.Skip("redis-server is not installed")
-	}
-	redis := Dial(t, redisAddr)
-	for _, s := range scripts {
-		_, want, err := redis.Do("EVAL", s, "0")
-		require.NoError(t, err)
-		_, got, err := polyfn.Do("EVAL", s, "0")
-		require.NoError(t, err)
-		require.Equal(t, Quote(want), Quote(got), "%.80s", s)
-	}
 	// Millions deep: refused, and the server still serves.
 	for _, s := range []string{
 		"return " + rep("(", 5e6) + "1" + rep(")", 5e6),
@@ -64,4 +52,16 @@ func TestLuaSyntaxLevels(t *testing.T) {
 	v, _, err := polyfn.Do("PING")
 	require.NoError(t, err)
 	require.Equal(t, "PONG", string(v.Str))
+	redisAddr, ok := tryRedis(t)
+	if !ok {
+		t.Skip("redis-server is not installed: the depths are not compared")
+	}
+	redis := Dial(t, redisAddr)
+	for _, s := range scripts {
+		_, want, err := redis.Do("EVAL", s, "0")
+		require.NoError(t, err)
+		_, got, err := polyfn.Do("EVAL", s, "0")
+		require.NoError(t, err)
+		require.Equal(t, Quote(want), Quote(got), "%.80s", s)
+	}
 }
