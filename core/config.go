@@ -78,7 +78,7 @@ func NewConfig() *Config {
 		hashEntries: c.ints["hash-max-listpack-entries"], hashValue: c.ints["hash-max-listpack-value"],
 		setIntset:   c.ints["set-max-intset-entries"],
 		zsetEntries: c.ints["zset-max-listpack-entries"], zsetValue: c.ints["zset-max-listpack-value"],
-		maxmemory: c.ints["maxmemory"],
+		maxmemory: c.ints["maxmemory"], scriptMaxMemory: c.ints["script-max-memory"],
 	}
 	return c
 }
@@ -181,7 +181,7 @@ func (c *Config) ZSetLimits() (entries, value int64) {
 type hotInts struct {
 	slowlogThreshold, slowlogMaxLen, protoMaxBulkLen, busy, hz, timeout *atomic.Int64
 	hashEntries, hashValue, setIntset, zsetEntries, zsetValue           *atomic.Int64
-	maxmemory                                                           *atomic.Int64
+	maxmemory, scriptMaxMemory                                          *atomic.Int64
 }
 
 // Int returns the current value of an integer parameter without locking.
@@ -308,6 +308,7 @@ func (c *Config) registerDefaults() {
 	c.DefineInt("timeout", nil, false, 0, 1<<31-1, false, "0", nil)
 	c.DefineInt("maxclients", nil, false, 1, 1<<32-1, false, "10000", nil)
 	c.DefineMem("maxmemory", nil, 0, maxInt, true, "0")
+	c.DefineMem("script-max-memory", nil, 0, maxInt, true, defaultScriptMaxMemory) // polyfn's own: scripting_memory.go
 	def("maxmemory-policy", nil, false, EnumParam([]string{"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"},
 		func(s string) { c.policy.Store(int32(parsePolicy(s))) }), "noeviction")
 	def("save", nil, false, saveParam, "3600 1 300 100 60 10000")

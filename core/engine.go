@@ -68,6 +68,10 @@ type CompileRequest struct {
 	// SkippedLines is how many lines (the shebang) preceded Code in what
 	// the user sent, so that error positions count them.
 	SkippedLines int
+	// MemoryLimit is script-max-memory (0: none): top-level code must not
+	// build a single value larger than this; the engine fails the load
+	// with ScriptMemoryError(MemoryLimit) instead.
+	MemoryLimit int64
 }
 
 // Function is one callable unit: an EVAL script or a registered library
@@ -109,6 +113,17 @@ type Host interface {
 	ACLCheck(args [][]byte) (bool, error)
 	// KillReason is the error text for a run stopped by its context.
 	KillReason() string
+	// MemoryLimit is how many bytes the script may make the server's heap
+	// grow by (script-max-memory), 0 for no limit. The core watches the
+	// heap while the script runs (scripting_memory.go); an engine refuses
+	// to build any single value (a string, an array, a buffer, a reply)
+	// larger than this by calling OutOfMemory instead.
+	MemoryLimit() int64
+	// OutOfMemory stops the run for exceeding MemoryLimit: the run's
+	// context is cancelled, as by a kill the script cannot catch, and
+	// KillReason becomes the memory-limit error. The engine then stops as
+	// for a kill. Unlike SCRIPT KILL it stops a script that already wrote.
+	OutOfMemory()
 }
 
 // Log levels, as redis.LOG_*.

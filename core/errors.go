@@ -293,3 +293,8 @@ const (
 	msgAOFRewriteStarted    = "Background append only file rewriting started"
 	msgAOFRewriteScheduled  = "Background append only file rewriting scheduled"
 )
+
+// Script resource limits: polyfn's own (Redis has no per-script limit).
+const (
+	fmtScriptMemory = "ERR script exceeded the memory limit of %d bytes"
+)

@@ -144,7 +144,7 @@ func (s *Server) compileLibrary(code []byte) (*Library, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), libraryLoadTimeout)
 	defer cancel()
-	fns, err := eng.Compile(ctx, CompileRequest{Kind: KindLibrary, Name: m.name, Code: m.rest, SkippedLines: 1})
+	fns, err := eng.Compile(ctx, CompileRequest{Kind: KindLibrary, Name: m.name, Code: m.rest, SkippedLines: 1, MemoryLimit: s.Config.hot.scriptMaxMemory.Load()})
 	if err != nil {
 		return nil, err
 	}

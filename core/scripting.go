@@ -38,6 +38,10 @@ type scriptState struct {
 	// current is running, for the watchdog, which does not hold the lock.
 	current  atomic.Pointer[scriptRun]
 	watchdog *time.Timer
+	// heap is the watchdog's memory sampler (scripting_memory.go); seq
+	// numbers the runs for it.
+	heap heapWatch
+	seq  uint64
 	// kill is reused from run to run until a kill closes it.
 	kill *killContext
 	// client is the pseudo client scripts run commands as; reused.
@@ -87,6 +91,11 @@ type scriptRun struct {
 	resp int
 	repl int
 	kill *killContext
+	// memLimit is script-max-memory at the start (0: none); memStopped
+	// is set when the run was stopped for exceeding it.
+	memLimit   int64
+	memStopped atomic.Bool
+	seq        uint64 // scriptState.seq when the run started
 
 	// mu orders the watchdog's busy transition against the script's
 	// command calls and its end.
@@ -143,7 +152,10 @@ func (s *Server) runScript(ctx *Ctx, eng Engine, fn *Function, isEval, roCmd boo
 		start:    time.Now(),
 		readOnly: roCmd || (!compat && fn.Flags&ScriptNoWrites != 0),
 		resp:     2, repl: ReplAll, kill: st.kill,
+		memLimit: s.Config.hot.scriptMaxMemory.Load(),
 	}
+	st.seq++
+	r.seq = st.seq
 	// As Redis: whether memory was over the limit, with nothing left to
 	// evict, when the command that runs the script arrived (Exec).
 	r.oom = st.startOOM && s.Config.hot.maxmemory.Load() > 0
@@ -155,13 +167,18 @@ func (s *Server) runScript(ctx *Ctx, eng Engine, fn *Function, isEval, roCmd boo
 
 	st.running = r
 	st.current.Store(r)
-	st.watchdog.Reset(s.busyThreshold())
+	st.watchdog.Reset(r.nextWatch(0))
 	reply := eng.Call(r.kill, fn, r, keys, argv)
 	r.finish()
 	st.watchdog.Stop()
 	st.current.Store(nil)
 	st.running = nil
 
+	if r.memStopped.Load() && reply.Kind != VError {
+		// Stopped after the engine's last look at its context (while
+		// converting the reply): the reply is not sent.
+		reply = ErrorValue(r.KillReason())
+	}
 	if reply.Kind == VError {
 		ctx.Error(string(reply.Str))
 		return
@@ -173,21 +190,44 @@ func (s *Server) busyThreshold() time.Duration {
 	return time.Duration(s.Config.BusyReplyThreshold()) * time.Millisecond
 }
 
-// scriptWatchdog runs when a run has lasted busy-reply-threshold: it
-// marks the run busy and releases the keyspace lock on its behalf.
+// nextWatch is when the watchdog should next look at r, elapsed into
+// the run: at busy-reply-threshold, and every memoryTick while there is
+// a memory limit. A negative duration means never.
+func (r *scriptRun) nextWatch(elapsed time.Duration) time.Duration {
+	next := time.Duration(-1)
+	if !r.busy {
+		next = max(r.s.busyThreshold()-elapsed, 0)
+	}
+	if r.memLimit > 0 && (next < 0 || next > memoryTick) {
+		next = memoryTick
+	}
+	return next
+}
+
+// scriptWatchdog runs while a script does: every memoryTick it samples
+// the heap (scripting_memory.go), and when the run has lasted
+// busy-reply-threshold it marks the run busy and releases the keyspace
+// lock on its behalf.
 func (s *Server) scriptWatchdog() {
 	r := s.scripts.current.Load()
 	if r == nil {
 		return
 	}
+	if r.memLimit > 0 && !r.memStopped.Load() {
+		s.checkMemory(r)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.done || r.busy {
+	if r.done {
 		return
 	}
-	if time.Since(r.start) < s.busyThreshold() {
-		// A stale firing, or the threshold was raised meanwhile.
-		s.scripts.watchdog.Reset(s.busyThreshold() - time.Since(r.start))
+	elapsed := time.Since(r.start)
+	if r.busy || elapsed < s.busyThreshold() {
+		// Not yet busy (or a stale firing, or the threshold was raised
+		// meanwhile), or busy and still sampling memory.
+		if next := r.nextWatch(elapsed); next >= 0 {
+			s.scripts.watchdog.Reset(next)
+		}
 		return
 	}
 	name := r.fn.Name
@@ -197,6 +237,9 @@ func (s *Server) scriptWatchdog() {
 	s.Log.Printf("Slow script detected: still in execution after %d milliseconds. You can try killing the script using the %s command. Script name is: %s.",
 		time.Since(r.start).Milliseconds(), r.killCommand(), name)
 	r.busy = true
+	if next := r.nextWatch(elapsed); next >= 0 {
+		s.scripts.watchdog.Reset(next)
+	}
 	s.mu.Unlock() // on the script's behalf: see the comment at the top
 }
 
@@ -252,8 +295,6 @@ func (s *Server) killScript(ctx *Ctx, eval bool) {
 }
 
 // Host, as seen by the engine running r.
-
-func (r *scriptRun) KillReason() string { return ErrScriptKilled }
 
 func (r *scriptRun) Resp() int { return r.resp }
 

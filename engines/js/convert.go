@@ -164,6 +164,10 @@ func (r *realm) jsArray(elems []core.Value, resp, depth int) *goja.Object {
 // loop until killed; err is then that exception or interruption.
 func (r *realm) reply(v goja.Value) (core.Value, error) {
 	resp := r.host.Resp()
+	r.replyLeft = math.MaxInt64
+	if r.limit > 0 {
+		r.replyLeft = r.limit
+	}
 	if _, isObj := v.(*goja.Object); !isObj {
 		return r.value(v, resp, 0), nil
 	}
@@ -188,9 +192,12 @@ func (r *realm) value(v goja.Value, resp, depth int) core.Value {
 	if depth >= maxReplyDepth {
 		r.throw("ERR reply nested too deeply") // (or cyclic)
 	}
+	r.charge(valueSize)
 	switch {
 	case goja.IsString(v):
-		return core.Value{Kind: core.VBulk, Str: []byte(v.String())}
+		s := v.String()
+		r.charge(int64(len(s)))
+		return core.Value{Kind: core.VBulk, Str: []byte(s)}
 	case goja.IsNumber(v):
 		f := v.ToFloat()
 		if f == math.Trunc(f) && f >= -(1<<63) && f < 1<<63 {
@@ -215,6 +222,7 @@ func (r *realm) value(v goja.Value, resp, depth int) core.Value {
 		return core.ErrorValue("ERR cannot convert a " + v.ExportType().String() + " to a reply")
 	}
 	if b, ok := exportBytes(o); ok {
+		r.charge(int64(len(b)))
 		return core.Value{Kind: core.VBulk, Str: append([]byte{}, b...)}
 	}
 	switch proto := o.Prototype(); {
@@ -236,6 +244,9 @@ func (r *realm) value(v goja.Value, resp, depth int) core.Value {
 		return core.ErrorValue(withCode(errorText(o)))
 	case "Array":
 		n := int(o.Get("length").ToInteger())
+		if int64(n) > r.replyLeft/valueSize {
+			r.outOfMemory()
+		}
 		out := core.Value{Kind: core.VArray, Elems: make([]core.Value, 0, n)}
 		for i := 0; i < n; i++ {
 			out.Elems = append(out.Elems, r.value(o.Get(strconv.Itoa(i)), resp, depth+1))
@@ -246,6 +257,7 @@ func (r *realm) value(v goja.Value, resp, depth int) core.Value {
 	}
 	// Any other object is a map of its own enumerable string keys.
 	keys := o.Keys()
+	r.charge(int64(len(keys)) * valueSize)
 	out := core.Value{Kind: core.VMap, Elems: make([]core.Value, 0, 2*len(keys))}
 	for _, k := range keys {
 		out.Elems = append(out.Elems, core.Value{Kind: core.VBulk, Str: []byte(k)}, r.value(o.Get(k), resp, depth+1))

@@ -57,6 +57,9 @@ func (e *Engine) Compile(ctx context.Context, req core.CompileRequest) ([]*core.
 		if req.Kind == core.KindEval {
 			src, prefix = "user_script", "ERR Error compiling script (new function): "
 		}
+		if codeTooDeep(string(req.Code)) {
+			return nil, fmt.Errorf("%s%s: %w", prefix, src, errCodeTooDeep)
+		}
 		code, err := transpile(req.Code, req.SkippedLines, src)
 		if err != nil {
 			return nil, fmt.Errorf("%s%w", prefix, err)
@@ -93,10 +96,14 @@ func (e *Engine) compile(ctx context.Context, req core.CompileRequest) ([]*core.
 	if err != nil {
 		return nil, err
 	}
+	r.limit = req.MemoryLimit
 	e.w.begin(ctx, r.rt)
 	fns, err := r.loadLibrary(req.Code, req.SkippedLines)
 	e.w.end(r.rt)
 	var ie *goja.InterruptedError
+	if r.oom {
+		return nil, errors.New("ERR Error registering functions: " + core.ScriptMemoryError(r.limit))
+	}
 	if errors.As(err, &ie) || (err != nil && ctx.Err() != nil) {
 		return nil, errors.New("ERR Error registering functions: ERR FUNCTION LOAD timeout")
 	}
@@ -111,6 +118,7 @@ func (e *Engine) Call(ctx context.Context, f *core.Function, h core.Host, keys, 
 	jf := f.Handle.(*jsFunction)
 	r := jf.realm
 	r.host, r.fname = h, f.Name
+	r.limit, r.oom = h.MemoryLimit(), false
 	defer func() { r.host = nil }()
 	e.w.begin(ctx, r.rt)
 	res, err := jf.fn(goja.Undefined(), r.byteArray(keys), r.byteArray(args))
@@ -124,6 +132,10 @@ func (e *Engine) Call(ctx context.Context, f *core.Function, h core.Host, keys, 
 	e.w.end(r.rt)
 	if err != nil {
 		var ie *goja.InterruptedError
+		if r.oom && !errors.As(err, &ie) {
+			// Stopped while converting the reply: no instruction ran since.
+			return core.ErrorValue(h.KillReason())
+		}
 		if errors.As(err, &ie) && ie.Value() == errKilled {
 			return core.ErrorValue(r.decorate(h.KillReason(), r.line(ie.Stack())))
 		}

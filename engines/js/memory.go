@@ -13,7 +13,8 @@ import (
 //
 //   - the EVAL realm, frozen: about 490 KB; every compiled script about
 //     1 KB plus 10 bytes per byte of its code;
-//   - a library's realm, its globalThis frozen: about 215 KB, plus about
+//   - a library's realm, its globalThis frozen: about 360 KB (215 KB
+//     before the memory-limit guards of limits.go), plus about
 //     14 bytes per byte of its code (compiled functions, positions,
 //     closures created at load time).
 //
@@ -24,7 +25,7 @@ const (
 	evalRealmBytes   = 490 << 10
 	evalScriptBytes  = 1 << 10
 	evalCodeFactor   = 10
-	libraryRealmSize = 215 << 10
+	libraryRealmSize = 360 << 10
 	libraryCodeRatio = 14
 )
 

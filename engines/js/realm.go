@@ -45,6 +45,13 @@ type realm struct {
 	// converter converts a returned object inside the runtime (reply).
 	converter goja.Callable
 	converted core.Value
+	// limit is script-max-memory for the run or load in progress;
+	// replyLeft is what the reply being converted may still take; oom is
+	// set once the run was stopped for going over (limits.go).
+	limit      int64
+	replyLeft  int64
+	oom        bool
+	rangeError goja.Constructor
 }
 
 // maxCallStack bounds how deep JavaScript calls nest; deeper recursion
@@ -92,6 +99,9 @@ func newRealm(kind core.CodeKind) (*realm, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ERR javascript engine setup: %v", err)
 	}
+	if err := r.installGuards(); err != nil {
+		return nil, fmt.Errorf("ERR javascript engine setup: %v", err)
+	}
 	parts := v.(*goja.Object)
 	re := parts.Get("0").(*goja.Object)
 	r.replyError, _ = goja.AssertConstructor(re)
@@ -101,6 +111,11 @@ func newRealm(kind core.CodeKind) (*realm, error) {
 	r.redis = r.newRedisObject()
 	if err := rt.Set("redis", r.redis); err != nil {
 		return nil, err
+	}
+	// The API object is read-only in every realm, as Lua's redis table:
+	// a library cannot replace redis.call under its own functions.
+	if _, err := rt.RunString("Object.freeze(redis)"); err != nil {
+		return nil, fmt.Errorf("ERR javascript engine setup: %v", err)
 	}
 	if kind == core.KindEval {
 		// EVAL scripts share this realm: nothing they can reach may change.
@@ -115,6 +130,9 @@ func newRealm(kind core.CodeKind) (*realm, error) {
 // function of (KEYS, ARGV), without running it. The wrapper's first line
 // stands in for the shebang so that line numbers match what the user sent.
 func (r *realm) compileEval(code []byte, skipped int) (goja.Callable, error) {
+	if codeTooDeep(string(code)) {
+		return nil, fmt.Errorf("%s: %w", r.src, errCodeTooDeep)
+	}
 	src := "(function (KEYS, ARGV) {'use strict';" + strings.Repeat("\n", skipped) + string(code) + "\n})"
 	prg, err := goja.Parse(r.src, src, parserOptions...)
 	if err != nil {
@@ -154,6 +172,9 @@ func syntaxError(err error) error {
 // loadLibrary runs a library's top-level code, which may only register
 // functions, then freezes the realm's globalThis.
 func (r *realm) loadLibrary(code []byte, skipped int) ([]*core.Function, error) {
+	if codeTooDeep(string(code)) {
+		return nil, fmt.Errorf("ERR Error compiling function: %s: %w", r.src, errCodeTooDeep)
+	}
 	// The shebang's line becomes the strict directive.
 	src := "'use strict';" + strings.Repeat("\n", skipped) + string(code)
 	parsed, err := goja.Parse(r.src, src, parserOptions...)

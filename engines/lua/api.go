@@ -405,10 +405,20 @@ func (st *state) loadString(L *lua.LState) int {
 		st.chunkNames = map[string]string{}
 	}
 	st.chunkNames[short] = name
+	if line := syntaxLevels(code, 1); line > 0 {
+		L.Push(lua.LNil)
+		L.Push(lua.LString(fmt.Sprintf("%s:%d: %s", chunkIDSize(name, 80), line, errSyntaxLevels)))
+		return 2
+	}
 	fn, err := L.Load(strings.NewReader(code), short)
 	if err != nil {
+		// Syntax errors name the chunk as the lexer does (MAXSRC).
+		msg := compileError(err, code).Error()
+		if rest, ok := strings.CutPrefix(msg, short); ok {
+			msg = chunkIDSize(name, 80) + rest
+		}
 		L.Push(lua.LNil)
-		L.Push(lua.LString(compileError(err, code).Error()))
+		L.Push(lua.LString(msg))
 		return 2
 	}
 	fn.Env = st.sb.env
@@ -419,9 +429,17 @@ func (st *state) loadString(L *lua.LState) int {
 // maxChunkNames bounds the chunk names remembered for decoration.
 const maxChunkNames = 1024
 
-// chunkID is Lua 5.1's luaO_chunkid: how a chunk name shows in messages.
-func chunkID(source string) string {
-	const bufLen = 60 - len(" [string \"...\"] ") - 1
+// chunkID is Lua 5.1's luaO_chunkid: how a chunk name shows in run-time
+// messages (LUA_IDSIZE).
+func chunkID(source string) string { return chunkIDSize(source, 60) }
+
+// chunkIDSize is luaO_chunkid for a buffer of size bytes: 60 for run-time
+// messages, 80 (MAXSRC) for the lexer's and parser's.
+func chunkIDSize(source string, size int) string {
+	bufLen := size - len(" [string \"...\"] ") - 1
+	if i := strings.IndexByte(source, 0); i >= 0 {
+		source = source[:i] // a C string
+	}
 	switch {
 	case strings.HasPrefix(source, "="):
 		s := source[1:]

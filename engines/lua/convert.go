@@ -107,10 +107,31 @@ var luaOK = lua.LString("OK")
 // fromLua converts a script's return value into its reply. resp is the
 // script's protocol: it decides how booleans are answered.
 func fromLua(lv lua.LValue, resp int) core.Value {
-	return fromLuaDepth(lv, resp, 0)
+	v, _ := fromLuaLimit(lv, resp, 0)
+	return v
 }
 
-func fromLuaDepth(lv lua.LValue, resp, depth int) core.Value {
+// fromLuaLimit is fromLua for a reply that may take at most limit bytes
+// (0: no limit), counted as the reply values it makes: a script must
+// not make the server build a reply it cannot hold. ok is false when the
+// reply would be larger (the value is then incomplete).
+func fromLuaLimit(lv lua.LValue, resp int, limit int64) (v core.Value, ok bool) {
+	c := replyCount{left: math.MaxInt64}
+	if limit > 0 {
+		c.left = limit / valueSize
+	}
+	v = c.value(lv, resp, 0)
+	return v, c.left >= 0
+}
+
+// valueSize is what one reply value costs: a core.Value, twice over for
+// the slack of the slices that grow to hold them.
+const valueSize = 2 * int64(unsafe.Sizeof(core.Value{}))
+
+// replyCount counts the values a reply may still make.
+type replyCount struct{ left int64 }
+
+func (c *replyCount) value(lv lua.LValue, resp, depth int) core.Value {
 	switch v := lv.(type) {
 	case lua.LString:
 		// The reply is written before the script's strings can go away,
@@ -130,12 +151,12 @@ func fromLuaDepth(lv lua.LValue, resp, depth int) core.Value {
 		if depth >= maxReplyDepth {
 			return core.ErrorValue("ERR reached lua stack limit")
 		}
-		return tableReply(v, resp, depth)
+		return c.table(v, resp, depth)
 	}
 	return core.Value{Kind: core.VNull}
 }
 
-func tableReply(t *lua.LTable, resp, depth int) core.Value {
+func (c *replyCount) table(t *lua.LTable, resp, depth int) core.Value {
 	if s, ok := t.RawGetString("err").(lua.LString); ok {
 		return core.ErrorValue(string(s))
 	}
@@ -151,14 +172,18 @@ func tableReply(t *lua.LTable, resp, depth int) core.Value {
 	if m, ok := t.RawGetString("map").(*lua.LTable); ok {
 		out := core.Value{Kind: core.VMap, Elems: []core.Value{}}
 		m.ForEach(func(k, v lua.LValue) {
-			out.Elems = append(out.Elems, fromLuaDepth(k, resp, depth+1), fromLuaDepth(v, resp, depth+1))
+			if c.left -= 2; c.left >= 0 {
+				out.Elems = append(out.Elems, c.value(k, resp, depth+1), c.value(v, resp, depth+1))
+			}
 		})
 		return out
 	}
 	if s, ok := t.RawGetString("set").(*lua.LTable); ok {
 		out := core.Value{Kind: core.VSet, Elems: []core.Value{}}
 		s.ForEach(func(k, _ lua.LValue) {
-			out.Elems = append(out.Elems, fromLuaDepth(k, resp, depth+1))
+			if c.left--; c.left >= 0 {
+				out.Elems = append(out.Elems, c.value(k, resp, depth+1))
+			}
 		})
 		return out
 	}
@@ -175,7 +200,10 @@ func tableReply(t *lua.LTable, resp, depth int) core.Value {
 		if e == lua.LNil {
 			break
 		}
-		out.Elems = append(out.Elems, fromLuaDepth(e, resp, depth+1))
+		if c.left--; c.left < 0 {
+			break
+		}
+		out.Elems = append(out.Elems, c.value(e, resp, depth+1))
 	}
 	return out
 }

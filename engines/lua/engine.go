@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/engines/lua/lualib"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -121,6 +122,9 @@ type state struct {
 	argBuf, numBuf []byte
 	// errh turns errors into Redis's error tables (errors.go).
 	errh *lua.LFunction
+	// limits bound the values library functions build (lualib.Limits):
+	// script-max-memory of the run or load in progress.
+	limits lualib.Limits
 }
 
 func newState(kind core.CodeKind, r *rng) *state {
@@ -133,6 +137,8 @@ func newState(kind core.CodeKind, r *rng) *state {
 		MinimizeStackMemory: true,
 	})
 	st := &state{L: L, kind: kind, chunkNames: map[string]string{}}
+	st.limits.Exceeded = st.outOfMemory
+	lualib.SetLimits(L, &st.limits)
 	st.openLibs()
 	r.install(L, L.G.Global.RawGetString("math").(*lua.LTable))
 	return st
@@ -144,6 +150,9 @@ func (st *state) compile(code []byte, chunk string, skipped int) (*lua.LFunction
 	src := string(code)
 	if skipped > 0 {
 		src = strings.Repeat("\n", skipped) + src
+	}
+	if line := syntaxLevels(src, 0); line > 0 {
+		return nil, fmt.Errorf("%s:%d: %s", chunk, line, errSyntaxLevels)
 	}
 	fn, err := st.L.Load(strings.NewReader(src), chunk)
 	if err != nil {
@@ -162,6 +171,7 @@ func (st *state) compile(code []byte, chunk string, skipped int) (*lua.LFunction
 func (st *state) call(ctx context.Context, f *core.Function, fn *lua.LFunction, h core.Host, keys, args [][]byte) core.Value {
 	L := st.L
 	st.host, st.fname = h, f.Name
+	st.limits.MaxBytes = h.MemoryLimit()
 	defer func() { st.host = nil }()
 	L.SetContext(ctx)
 	defer L.RemoveContext()
@@ -190,7 +200,24 @@ func (st *state) call(ctx context.Context, f *core.Function, fn *lua.LFunction, 
 		}
 		return st.errorReply(err)
 	}
-	return fromLua(L.Get(-1), h.Resp())
+	v, ok := fromLuaLimit(L.Get(-1), h.Resp(), st.limits.MaxBytes)
+	if !ok {
+		h.OutOfMemory()
+		return core.ErrorValue(h.KillReason())
+	}
+	return v
+}
+
+// outOfMemory is lualib.Limits.Exceeded: a value of n bytes is over the
+// limit. A run is stopped (Host.OutOfMemory: no pcall can catch it); a
+// library being loaded fails with the same error.
+func (st *state) outOfMemory(L *lua.LState, n int64) {
+	msg := core.ScriptMemoryError(st.limits.MaxBytes)
+	if st.host != nil {
+		st.host.OutOfMemory()
+		msg = st.host.KillReason()
+	}
+	raise(L, msg)
 }
 
 func (st *state) byteTable(items [][]byte) *lua.LTable {

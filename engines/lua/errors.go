@@ -140,7 +140,7 @@ func compileError(err error, src string) error {
 		if pe.Pos.Line == parse.EOF {
 			return fmt.Errorf("%s:%d: %s near '<eof>'", pe.Pos.Source, eofLine, msg)
 		}
-		return fmt.Errorf("%s:%d: %s near '%s'", pe.Pos.Source, pe.Pos.Line, msg, pe.Token)
+		return fmt.Errorf("%s:%d: %s near '%s'", pe.Pos.Source, pe.Pos.Line, msg, luaTokenText(pe.Token))
 	}
 	var ce *lua.CompileError
 	if errors.As(err, &ce) {
@@ -148,12 +148,21 @@ func compileError(err error, src string) error {
 	}
 	// "<chunk> line:<n>(column:<c>) near '<tok>':   <message>"
 	if m := parseErrorRE.FindStringSubmatch(strings.TrimSpace(err.Error())); m != nil && !strings.Contains(m[1], " at EOF") {
-		return fmt.Errorf("%s:%s: %s near '%s'", m[1], m[2], luaSyntaxMessage(m[4]), m[3])
+		return fmt.Errorf("%s:%s: %s near '%s'", m[1], m[2], luaSyntaxMessage(m[4]), luaTokenText(m[3]))
 	}
 	if m := eofErrorRE.FindStringSubmatch(strings.TrimSpace(err.Error())); m != nil {
 		return fmt.Errorf("%s:%d: %s near '<eof>'", m[1], eofLine, luaSyntaxMessage(m[2]))
 	}
 	return err
+}
+
+// luaTokenText is how Lua 5.1 names a token in a syntax error: a control
+// character as "char(<code>)" (luaX_token2str).
+func luaTokenText(tok string) string {
+	if len(tok) == 1 && (tok[0] < 32 || tok[0] == 127) {
+		return fmt.Sprintf("char(%d)", tok[0])
+	}
+	return tok
 }
 
 // luaSyntaxMessage maps gopher-lua's parser and lexer messages to Lua

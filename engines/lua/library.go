@@ -83,6 +83,7 @@ func (st *state) loadLibrary(ctx context.Context, req core.CompileRequest) ([]*c
 	}
 	fn.Env = st.loadEnv
 	st.loading, st.registered, st.fname = true, nil, ""
+	st.limits.MaxBytes = req.MemoryLimit
 	defer func() { st.loading, st.registered = false, nil }()
 	L.SetContext(ctx)
 	defer L.RemoveContext()

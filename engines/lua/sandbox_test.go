@@ -19,6 +19,8 @@ func (h *fakeHost) SetRepl(int) error               { return nil }
 func (h *fakeHost) Log(int, string)                 {}
 func (h *fakeHost) ACLCheck([][]byte) (bool, error) { return true, nil }
 func (h *fakeHost) KillReason() string              { return core.ErrScriptKilled }
+func (h *fakeHost) MemoryLimit() int64              { return 0 }
+func (h *fakeHost) OutOfMemory()                    {}
 
 func runEval(t *testing.T, e *Engine, code string) core.Value {
 	t.Helper()

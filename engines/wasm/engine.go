@@ -186,7 +186,11 @@ func (e *Engine) Call(ctx context.Context, f *core.Function, h core.Host, keys, 
 	if !ok {
 		return e.decorate("ERR wasm guest's reply is out of bounds")
 	}
-	v, err := parseRESP(b)
+	v, err := parseRESP(b, h.MemoryLimit())
+	if errors.Is(err, errReplyTooBig) {
+		h.OutOfMemory()
+		return e.decorate(h.KillReason())
+	}
 	if err != nil {
 		return core.ErrorValue(err.Error())
 	}

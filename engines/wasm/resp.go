@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"unsafe"
 
 	"github.com/polyfn/polyfn/core"
 )
@@ -155,8 +156,17 @@ func appendRESP3(buf []byte, v core.Value) []byte {
 
 // parseRESP reads one complete RESP2 or RESP3 value from b, copying its
 // bytes, and requires that nothing follows it.
-func parseRESP(b []byte) (core.Value, error) {
-	v, rest, err := parseValue(b, 0)
+//
+// limit (0: none) bounds the memory the parsed reply may take, counted
+// as its values (core.Value, with the slack of growing slices): a reply
+// of 20 million one-byte elements fits in a guest's 64 MB but would take
+// the host gigabytes. Over it, the error is errReplyTooBig.
+func parseRESP(b []byte, limit int64) (core.Value, error) {
+	left := int64(math.MaxInt64)
+	if limit > 0 {
+		left = limit / valueSize
+	}
+	v, rest, err := parseValue(b, 0, &left)
 	if err != nil {
 		return core.Value{}, err
 	}
@@ -166,7 +176,13 @@ func parseRESP(b []byte) (core.Value, error) {
 	return v, nil
 }
 
-func parseValue(b []byte, depth int) (core.Value, []byte, error) {
+// valueSize is what one parsed value costs the host, in bytes.
+const valueSize = 2 * int64(unsafe.Sizeof(core.Value{}))
+
+// errReplyTooBig is parseRESP's error for a reply over its limit.
+var errReplyTooBig = errors.New("reply over the memory limit")
+
+func parseValue(b []byte, depth int, left *int64) (core.Value, []byte, error) {
 	if depth > maxReplyDepth || len(b) == 0 {
 		return core.Value{}, nil, errBadReply
 	}
@@ -250,10 +266,13 @@ func parseValue(b []byte, depth int) (core.Value, []byte, error) {
 		if n < 0 || count > len(rest)/3 { // every element takes 3 bytes at least
 			return core.Value{}, nil, errBadReply
 		}
+		if *left -= int64(count); *left < 0 {
+			return core.Value{}, nil, errReplyTooBig
+		}
 		out := core.Value{Kind: kind, Elems: make([]core.Value, 0, count)}
 		for j := 0; j < count; j++ {
 			var e core.Value
-			if e, rest, err = parseValue(rest, depth+1); err != nil {
+			if e, rest, err = parseValue(rest, depth+1, left); err != nil {
 				return core.Value{}, nil, err
 			}
 			out.Elems = append(out.Elems, e)

@@ -231,6 +231,7 @@ func (e *cjsonEncoder) value(v lua.LValue, depth int64, slots int) {
 	case lua.LNumber:
 		e.number(x)
 	case lua.LString:
+		checkAlloc(e.L, int64(e.buf.Len())+6*int64(len(x))+2) // \u00XX at worst
 		cjsonAppendString(&e.buf, string(x))
 	case *lua.LTable:
 		depth++

@@ -78,6 +78,7 @@ func cmsgpackEncode(L *lua.LState, b []byte, v lua.LValue, level, top int) []byt
 	case lua.LNumber:
 		return cmsgpackEncodeNumber(b, float64(x))
 	case lua.LString:
+		checkAlloc(L, int64(len(b))+int64(len(x))+5)
 		return cmsgpackEncodeString(b, string(x))
 	case *lua.LTable:
 		if level == cmsgpackMaxNesting {

@@ -24,8 +24,10 @@ package lualib
 //   - Function names in "bad argument" errors come from gopher-lua's call-site
 //     information; with method-call syntax (s:rep(x)) Lua 5.1 shifts the
 //     argument number by one and gopher-lua does not.
-//   - string.rep raises "not enough memory" when the result would exceed
-//     compatMaxString (512 MB) instead of trying to allocate it.
+//   - string.rep, table.concat, string.format, cjson.encode, cmsgpack.pack
+//     and struct.pack raise "not enough memory" when the result would
+//     exceed compatMaxString (512 MB), or call Limits.Exceeded past the
+//     engine's limit, instead of trying to allocate it (limits.go).
 //   - unpack, string.byte and struct.unpack are limited to about 8000
 //     results like Lua 5.1's C stack, but gopher-lua's registry (default
 //     lua.RegistrySize 5120 slots) fails earlier with "registry overflow"
@@ -501,9 +503,7 @@ func compatConcat(L *lua.LState) int {
 		default:
 			compatRaise(L, "invalid value (%s) at index %d in table for 'concat'", v.Type().String(), k)
 		}
-		if b.Len() > compatMaxString {
-			compatRaise(L, "not enough memory")
-		}
+		checkAlloc(L, int64(b.Len()))
 	}
 	k := int64(i)
 	for ; k < int64(last); k++ {
@@ -548,9 +548,7 @@ func compatRep(L *lua.LState) int {
 		L.Push(lua.LString(""))
 		return 1
 	}
-	if int64(len(s))*int64(n) > compatMaxString {
-		compatRaise(L, "not enough memory")
-	}
+	checkAlloc(L, int64(len(s))*int64(n))
 	L.Push(lua.LString(strings.Repeat(s, int(n))))
 	return 1
 }

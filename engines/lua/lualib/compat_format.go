@@ -215,6 +215,7 @@ func compatFormat(L *lua.LState) int {
 			item = compatPad(sp, compatSignPrefix(sp, math.Signbit(f)), body, finite)
 		case 'q':
 			s := compatCheckString(L, arg, fname)
+			checkAlloc(L, int64(b.Len())+4*int64(len(s))+2)
 			b.WriteByte('"')
 			for k := 0; k < len(s); k++ {
 				switch s[k] {
@@ -234,6 +235,7 @@ func compatFormat(L *lua.LState) int {
 		case 's':
 			s := compatCheckString(L, arg, fname)
 			if sp.prec < 0 && len(s) >= 100 {
+				checkAlloc(L, int64(b.Len())+int64(len(s)))
 				b.WriteString(s)
 				continue
 			}
@@ -250,6 +252,7 @@ func compatFormat(L *lua.LState) int {
 		if k := strings.IndexByte(item, 0); k >= 0 { // C's strlen(buff)
 			item = item[:k]
 		}
+		checkAlloc(L, int64(b.Len())+int64(len(item)))
 		b.WriteString(item)
 	}
 	L.Push(lua.LString(b.String()))

@@ -209,6 +209,7 @@ func structPack(L *lua.LState) int {
 			if uint64(len(s)) < size {
 				compatArgError(L, arg, fname, "string too short")
 			}
+			checkAlloc(L, int64(len(b))+int64(size)+1)
 			b = append(b, s[:size]...)
 			if opt == 's' {
 				b = append(b, 0)
