@@ -15,7 +15,8 @@
 //
 // -t aof compares SET with appendonly yes (appendfsync everysec) and the
 // client-visible pauses while each server rewrites an AOF of 1,000,000
-// keys (bench/compare/aof.go).
+// keys (bench/compare/aof.go). -t rdb times SAVE and the load at start-up
+// of 1,000,000 keys and the pauses during BGSAVE (bench/compare/rdb.go).
 //
 //	go run ./bench/compare [-n 200000] [-c 50] [-rounds 3] [-skip-mem] [-t js]
 package main
@@ -217,7 +218,7 @@ func main() {
 	n := flag.Int("n", 200000, "requests per redis-benchmark run")
 	clients := flag.Int("c", 50, "parallel clients")
 	rounds := flag.Int("rounds", 3, "alternating rounds per test (the median is kept)")
-	only := flag.String("t", strings.Join(tests, ","), "tests to run (scripting: "+strings.Join(scriptTests, ",")+"; \"scripts\" for all of them; JavaScript vs Lua: "+strings.Join(jsTests, ",")+", \"js\" for those; "+strings.Join(customTests, ",")+"; \"hllgeo\" for those; streams: "+strings.Join(streamTests, ",")+"; \"streams\" for those; \"aof\": SET with appendonly yes and the pauses of BGREWRITEAOF)")
+	only := flag.String("t", strings.Join(tests, ","), "tests to run (scripting: "+strings.Join(scriptTests, ",")+"; \"scripts\" for all of them; JavaScript vs Lua: "+strings.Join(jsTests, ",")+", \"js\" for those; "+strings.Join(customTests, ",")+"; \"hllgeo\" for those; streams: "+strings.Join(streamTests, ",")+"; \"streams\" for those; \"aof\": SET with appendonly yes and the pauses of BGREWRITEAOF; \"rdb\": SAVE, load and BGSAVE pauses with 1M keys)")
 	skipMem := flag.Bool("skip-mem", false, "skip the memory comparison")
 	skipThroughput := flag.Bool("skip-throughput", false, "skip redis-benchmark")
 	serverArgs := flag.String("server-args", "", "extra arguments for both servers in the throughput tests (e.g. \"--maxmemory 8mb --maxmemory-policy allkeys-lru\")")
@@ -233,6 +234,10 @@ func main() {
 
 	if *only == "aof" {
 		aofBench(bin, dir, *n, *clients, *rounds)
+		return
+	}
+	if *only == "rdb" {
+		rdbBench(bin, dir)
 		return
 	}
 	if !*skipThroughput {
