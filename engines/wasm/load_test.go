@@ -1,6 +1,7 @@
 package wasm_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -89,22 +90,29 @@ func TestBinarySafety(t *testing.T) {
 	expect(t, c, "$256\r\n"+v+"\r\n", "GET", v)
 }
 
-// A reply larger than the SDK's 16 KiB command buffer goes through
-// polyfn.reply_read. KNOWN BUG: with some sizes and contents (262144
-// bytes of 0x00..0xff repeated) the Go guest's runtime reports memory
-// corruption ("fatal error: arena already initialized" or an
-// out-of-bounds trap); 'x' * 262144 and 1 MiB of the same bytes work.
+// Replies and arguments far larger than the SDK's 16 KiB command buffer
+// (replies then go through polyfn.reply_read), of every byte value,
+// several times in a row on one instance: 256 KiB, 1 MiB and 16 MiB.
 func TestLargeBinaryReply(t *testing.T) {
-	t.Skip("known bug, under investigation: see the comment")
-	c := startServer(t, wasm.Options{})
+	// A Go guest holds a value several times over (its arguments, the
+	// command it sends, the reply it builds): 16 MiB values need more than
+	// the default 64 MiB.
+	c := startServer(t, wasm.Options{MaxMemoryPages: 4096})
 	expect(t, c, "$4\r\ntest\r\n", "FUNCTION", "LOAD", library("test", module(t, "test")))
 	var all []byte
 	for i := 0; i < 256; i++ {
 		all = append(all, byte(i))
 	}
-	big := strings.Repeat(string(all), 1024)
-	expect(t, c, "+OK\r\n", "SET", "big", big)
-	if got := do(t, c, "FCALL", "get", "1", "big"); got != "$262144\r\n"+big+"\r\n" {
-		t.Errorf("FCALL get big: %.200q", got)
+	for _, size := range []int{256 << 10, 1 << 20, 16 << 20} {
+		big := strings.Repeat(string(all), size/256)
+		bulk := "$" + strconv.Itoa(size) + "\r\n" + big + "\r\n"
+		for i := 0; i < 3; i++ {
+			expect(t, c, "+OK\r\n", "SET", "big", big)
+			expect(t, c, bulk, "FCALL", "get", "1", "big")
+			expect(t, c, bulk, "FCALL", "echo", "0", big)
+			expect(t, c, "*2\r\n"+bulk+bulk, "FCALL", "echo_binary", "1", "k", big)
+			expect(t, c, bulk, "GET", "k")
+		}
 	}
+	expect(t, c, ":1048576\r\n", "FCALL", "hog", "0", "1")
 }
