@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -31,7 +32,8 @@ const DefaultMaxMemoryPages = 1024
 // Options configure an Engine. The zero value is ready to use.
 type Options struct {
 	// MaxMemoryPages caps every instance's linear memory, in 64 KiB
-	// pages (0: DefaultMaxMemoryPages; at most 65536). A module whose
+	// pages (at most 65536). 0: the server's wasm-max-memory-pages
+	// parameter (Configure), else DefaultMaxMemoryPages. A module whose
 	// memory starts above it does not load; memory.grow beyond it fails
 	// in the guest (which usually ends the call with an error reply).
 	MaxMemoryPages uint32
@@ -83,16 +85,35 @@ type runState struct {
 
 // New returns a WebAssembly engine.
 func New(opts Options) *Engine {
-	if opts.MaxMemoryPages == 0 {
-		opts.MaxMemoryPages = DefaultMaxMemoryPages
-	}
 	if opts.Cache == nil {
 		opts.Cache = sharedCache
 	}
 	return &Engine{opts: opts}
 }
 
-var _ core.Engine = (*Engine)(nil)
+var (
+	_ core.Engine       = (*Engine)(nil)
+	_ core.Configurable = (*Engine)(nil)
+)
+
+// ConfigMaxMemoryPages is the server parameter Configure reads.
+const ConfigMaxMemoryPages = "wasm-max-memory-pages"
+
+// Configure implements core.Configurable: the memory cap comes from the
+// wasm-max-memory-pages parameter unless Options set one.
+func (e *Engine) Configure(cfg *core.Config) {
+	if e.opts.MaxMemoryPages == 0 && e.rt == nil {
+		e.opts.MaxMemoryPages = uint32(cfg.Int(ConfigMaxMemoryPages))
+	}
+}
+
+// maxPages is the memory cap in effect.
+func (e *Engine) maxPages() uint32 {
+	if e.opts.MaxMemoryPages == 0 {
+		return DefaultMaxMemoryPages
+	}
+	return e.opts.MaxMemoryPages
+}
 
 // runtime returns the engine's runtime, making it on first use.
 func (e *Engine) runtime() (wazero.Runtime, error) {
@@ -102,7 +123,7 @@ func (e *Engine) runtime() (wazero.Runtime, error) {
 	ctx := context.Background()
 	cfg := wazero.NewRuntimeConfig().
 		WithCloseOnContextDone(true).
-		WithMemoryLimitPages(e.opts.MaxMemoryPages).
+		WithMemoryLimitPages(e.maxPages()).
 		WithCompilationCache(e.opts.Cache)
 	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
@@ -139,7 +160,11 @@ func (e *Engine) Compile(ctx context.Context, req core.CompileRequest) ([]*core.
 		defer cancel()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("ERR Error compiling function: invalid wasm module: %s", firstLine(err.Error()))
+		msg := firstLine(err.Error())
+		if strings.Contains(msg, "section memory:") && strings.Contains(msg, "over limit") {
+			return nil, fmt.Errorf("ERR Error compiling function: wasm module's memory is over %s (%d pages of 64 KiB): %s", ConfigMaxMemoryPages, e.maxPages(), msg)
+		}
+		return nil, fmt.Errorf("ERR Error compiling function: invalid wasm module: %s", msg)
 	}
 	if err := checkModule(cm); err != nil {
 		return nil, fmt.Errorf("ERR Error compiling function: %s", err)
