@@ -62,6 +62,8 @@ type Engine struct {
 	// Scratch reused by every call.
 	buf   []byte
 	stack [3]uint64
+	// it stops the guest when a run's context is done.
+	it interrupter
 }
 
 // runState is what the host imports need while guest code runs.
@@ -122,7 +124,8 @@ func (e *Engine) runtime() (wazero.Runtime, error) {
 	}
 	ctx := context.Background()
 	cfg := wazero.NewRuntimeConfig().
-		WithCloseOnContextDone(true).
+		WithCloseOnContextDone(false). // interrupt.go does it for less
+
 		WithMemoryLimitPages(e.maxPages()).
 		WithCompilationCache(e.opts.Cache)
 	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
@@ -153,7 +156,11 @@ func (e *Engine) Compile(ctx context.Context, req core.CompileRequest) ([]*core.
 	// compiling took (a large module compiles for a second or more when
 	// not cached).
 	start := time.Now()
-	cm, err := rt.CompileModule(context.Background(), req.Code)
+	code, err := instrument(req.Code)
+	if err != nil {
+		return nil, fmt.Errorf("ERR Error compiling function: invalid wasm module: %s", err)
+	}
+	cm, err := rt.CompileModule(context.Background(), code)
 	if dl, ok := ctx.Deadline(); ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(context.WithoutCancel(ctx), dl.Add(time.Since(start)))
@@ -192,6 +199,9 @@ func (e *Engine) Call(ctx context.Context, f *core.Function, h core.Host, keys, 
 	}
 	inst := lib.holder.inst
 	lib.holder.stderr.Reset()
+	inst.interrupt.Set(0)
+	stop := e.it.watch(ctx, inst.interrupt)
+	defer stop()
 	e.buf = appendList(e.buf[:0], keys, args)
 	ptr, err := inst.alloc(ctx, e, uint32(len(e.buf)))
 	if err != nil {

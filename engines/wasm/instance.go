@@ -40,6 +40,7 @@ type instance struct {
 	mem       api.Memory
 	allocFn   api.Function
 	call      api.Function
+	interrupt api.MutableGlobal // set to stop the guest (interrupt.go)
 	allocArgs [1]uint64
 }
 
@@ -167,15 +168,20 @@ func (e *Engine) instantiate(ctx context.Context, lib *library) error {
 		return err
 	}
 	inst := &instance{
-		mod:     mod,
-		mem:     mod.ExportedMemory("memory"),
-		allocFn: mod.ExportedFunction("polyfn_alloc"),
-		call:    mod.ExportedFunction("polyfn_call"),
+		mod:       mod,
+		mem:       mod.ExportedMemory("memory"),
+		allocFn:   mod.ExportedFunction("polyfn_alloc"),
+		call:      mod.ExportedFunction("polyfn_call"),
+		interrupt: interruptGlobal(mod),
 	}
 	h.inst = inst
-	if f := mod.ExportedFunction("_initialize"); f != nil {
-		if _, err := f.Call(ctx); err != nil {
-			return err
+	stop := e.it.watch(ctx, inst.interrupt)
+	defer stop()
+	for _, name := range []string{startExport, "_initialize"} {
+		if f := mod.ExportedFunction(name); f != nil {
+			if _, err := f.Call(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	v, err := mod.ExportedFunction("polyfn_abi_version").Call(ctx)

@@ -26,6 +26,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bigmem", library("x", module(t, "bigmem")), "-ERR Error compiling function: wasm module's memory is over wasm-max-memory-pages (1024 pages of 64 KiB): section memory: min 2000 pages (125 Mi) over limit of 1024 pages (64 Mi)\r\n"},
 		{"inittrap", library("x", module(t, "inittrap")), "-ERR Error registering functions: ERR wasm error: unreachable\r\n"},
 		{"initspin", library("x", module(t, "initspin")), "-ERR Error registering functions: ERR FUNCTION LOAD timeout\r\n"},
+		{"startspin", library("x", module(t, "startspin")), "-ERR Error registering functions: ERR FUNCTION LOAD timeout\r\n"},
 		{"eval", "", ""},
 	}
 	for _, tc := range cases {
