@@ -7,9 +7,11 @@
 //
 // The js_ret1, js_getset and js_loop tests (-t js for all three) compare
 // JavaScript with Lua: FCALL of a Lua function on redis-server and on
-// polyfn, and of the same function in JavaScript on polyfn.
+// polyfn, and of the same function in JavaScript on polyfn. The
+// wasm_ret1, wasm_getset, wasm_loop and wasm_sha256 tests (-t wasm)
+// compare WebAssembly on polyfn with Lua on redis-server (wasm.go).
 //
-//	go run ./bench/compare [-n 200000] [-c 50] [-rounds 3] [-skip-mem] [-t js]
+//	go run ./bench/compare [-n 200000] [-c 50] [-rounds 3] [-skip-mem] [-t js|wasm]
 package main
 
 import (
@@ -229,6 +231,8 @@ func main() {
 			list = streamTests
 		case "js":
 			list = jsTests
+		case "wasm":
+			list = wasmTests
 		}
 		throughput(bin, dir, list, *n, *clients, *rounds)
 	}
@@ -297,6 +301,12 @@ func redisBenchmark(port int, test string, n, clients, pipeline int) float64 {
 	} else {
 		args = append(args, "-t", test)
 	}
+	return runRedisBenchmark(args)
+}
+
+// runRedisBenchmark runs redis-benchmark --csv with args and returns the
+// ops/s of its last test.
+func runRedisBenchmark(args []string) float64 {
 	out, err := exec.Command("redis-benchmark", args...).Output()
 	check(err)
 	recs, err := csv.NewReader(strings.NewReader(string(out))).ReadAll()
@@ -336,10 +346,12 @@ func throughput(bin, dir string, tests []string, n, clients, rounds int) {
 			break
 		}
 	}
-	var plain, js []string
+	var plain, js, wasm []string
 	for _, t := range tests {
 		if isJSTest(t) {
 			js = append(js, t)
+		} else if isWasmTest(t) {
+			wasm = append(wasm, t)
 		} else {
 			plain = append(plain, t)
 		}
@@ -350,6 +362,9 @@ func throughput(bin, dir string, tests []string, n, clients, rounds int) {
 	}
 	if len(js) > 0 {
 		compareJS(redis, poly, js, n, clients, rounds)
+	}
+	if len(wasm) > 0 {
+		compareWasm(redis, poly, wasm, n, clients, rounds)
 	}
 }
 
