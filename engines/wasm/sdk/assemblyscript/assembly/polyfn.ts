@@ -203,8 +203,11 @@ export function _abiVersion(): i32 {
   return 1;
 }
 
+// The arguments buffer is reused: _call copies keys and args out of it.
 export function _alloc(size: i32): usize {
-  argsBuf = new ArrayBuffer(size);
+  if (size > argsBuf.byteLength || (argsBuf.byteLength > 65536 && size <= 65536)) {
+    argsBuf = new ArrayBuffer(size < 256 ? 256 : size);
+  }
   return changetype<usize>(argsBuf);
 }
 

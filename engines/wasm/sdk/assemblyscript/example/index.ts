@@ -81,7 +81,7 @@ registerFunction("count_to", (keys, args) => {
 }, [NO_WRITES]);
 
 // FCALL sha256hex 0 data -> the SHA-256 of data, in hex.
-registerFunction("sha256hex", (keys, args) => Reply.text(sha256hex(args[0])), [NO_WRITES]);
+registerFunction("sha256hex", (keys, args) => Reply.bulk(sha256hex(args[0])), [NO_WRITES]);
 
 // FCALL incr_by 1 key n -> INCRBY key n, with n a number argument.
 registerFunction("incr_by", (keys, args) => {

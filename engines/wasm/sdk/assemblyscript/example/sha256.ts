@@ -12,7 +12,7 @@ const K: StaticArray<u32> = [
 
 const HEX = "0123456789abcdef";
 
-export function sha256hex(data: Uint8Array): string {
+export function sha256hex(data: Uint8Array): Uint8Array {
   const h = new StaticArray<u32>(8);
   h[0] = 0x6a09e667; h[1] = 0xbb67ae85; h[2] = 0x3c6ef372; h[3] = 0xa54ff53a;
   h[4] = 0x510e527f; h[5] = 0x9b05688c; h[6] = 0x1f83d9ab; h[7] = 0x5be0cd19;
@@ -43,9 +43,9 @@ export function sha256hex(data: Uint8Array): string {
     }
     h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
   }
-  let out = "";
+  const out = new Uint8Array(64);
   for (let i = 0; i < 8; i++) {
-    for (let s = 28; s >= 0; s -= 4) out += HEX.charAt((h[i] >>> s) & 15);
+    for (let j = 0; j < 8; j++) out[8 * i + j] = <u8>HEX.charCodeAt((h[i] >>> (28 - 4 * j)) & 15);
   }
   return out;
 }
