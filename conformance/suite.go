@@ -293,12 +293,22 @@ func libraryCode(body string) (string, error) {
 	if !ok || !strings.HasPrefix(ref, "@") || strings.Contains(ref, "\n") {
 		return body, nil
 	}
-	b, err := os.ReadFile(strings.TrimSpace(ref[1:]))
+	path := strings.TrimSpace(ref[1:])
+	if dir := os.Getenv(ModulesEnv); dir != "" && strings.HasPrefix(path, "testdata/") {
+		path = filepath.Join(dir, strings.TrimPrefix(path, "testdata/"))
+	}
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return "", err
 	}
 	return shebang + "\n" + string(b), nil
 }
+
+// ModulesEnv names a directory of freshly built binary modules: when set,
+// an "@testdata/<file>" library body is read from there instead (CI runs
+// the suite against modules rebuilt from source; engines/wasm's
+// testdata/build.sh makes them).
+const ModulesEnv = "POLYFN_WASM_MODULES"
 
 func (sf *suiteFile) check(t *testing.T, st *suiteStep, target, engine, mode string, raw []byte) {
 	t.Helper()

@@ -10,10 +10,15 @@ import (
 	"github.com/polyfn/polyfn/engines/wasm"
 )
 
-// module reads testdata/<name>.wasm.
+// module reads testdata/<name>.wasm, or the fresh build of it in the
+// directory POLYFN_WASM_MODULES names (CI: testdata/build.sh's output).
 func module(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name+".wasm"))
+	dir := "testdata"
+	if d := os.Getenv(conformance.ModulesEnv); d != "" {
+		dir = d
+	}
+	b, err := os.ReadFile(filepath.Join(dir, name+".wasm"))
 	if err != nil {
 		t.Fatal(err)
 	}
