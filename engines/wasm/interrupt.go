@@ -16,20 +16,22 @@ import (
 // context: that made a 1,000-iteration loop 20 times slower and a Go
 // guest's trivial function 6 times slower (its runtime loops too).
 // Instead the engine adds to each module, before compiling it, two
-// mutable i32 globals and, at the head of every loop, a test of the first
-// (exported as interruptExport) that traps when it is set: the host sets
-// it from the context's AfterFunc. Code that never leaves for Go cannot
-// be preempted by Go's scheduler either (with one P the server would
-// stop, and timers of that P would not fire), so the second global counts
-// loop iterations down and every yieldEvery of them the guest runs
-// `memory.grow 0`, which wazero implements in Go: a point where the
-// goroutine can be preempted. A start function, which would run during
+// mutable i32 globals: a flag (exported as interruptExport) the host sets
+// from the context's AfterFunc, and a countdown of loop iterations. At
+// the head of every loop the guest decrements the countdown; every
+// yieldEvery iterations it runs `memory.grow 0`, which wazero implements
+// in Go, and traps if the flag is set. Code that never leaves for Go
+// cannot be preempted by Go's scheduler (with one P the server would
+// stop, and that P's timers would not fire): the memory.grow is where the
+// goroutine can be, and where KILL is noticed (within 16,384 loop
+// iterations). A start function, which would run during
 // instantiation where nothing can stop it, is exported as startExport
 // instead and called afterwards under the same watch.
 
 // yieldEvery is how many loop iterations run between two points where
-// the guest can be preempted (a few hundred microseconds at most).
-const yieldEvery = 1 << 16
+// the guest can be preempted and notices KILL (well under a millisecond
+// for ordinary loops).
+const yieldEvery = 1 << 14
 
 const (
 	interruptExport = "polyfn_interrupt"
@@ -106,11 +108,11 @@ func instrument(mod []byte) ([]byte, error) {
 			check = append(check, x...)
 		}
 	}
-	// if (flag) unreachable
-	add([]byte{0x23}, flag, []byte{0x04, 0x40, 0x00, 0x0B})
-	// ctr = ctr - 1; if (ctr == 0) { ctr = yieldEvery; drop(memory.grow 0) }
+	// ctr = ctr - 1
+	// if (ctr == 0) { ctr = yieldEvery; drop(memory.grow 0); if (flag) unreachable }
 	add([]byte{0x23}, ctr, []byte{0x41, 0x01, 0x6B, 0x24}, ctr, []byte{0x23}, ctr, []byte{0x45, 0x04, 0x40})
-	add([]byte{0x41}, sleb(yieldEvery), []byte{0x24}, ctr, zero, []byte{0x40, 0x00, 0x1A, 0x0B})
+	add([]byte{0x41}, sleb(yieldEvery), []byte{0x24}, ctr, zero, []byte{0x40, 0x00, 0x1A})
+	add([]byte{0x23}, flag, []byte{0x04, 0x40, 0x00, 0x0B, 0x0B})
 
 	out := append([]byte{}, mod[:8]...)
 	emit := func(id byte, body []byte) {
