@@ -11,21 +11,40 @@ import (
 )
 
 // The contract benchmarks for the WebAssembly engine, on the Go SDK's
-// example library (engines/wasm/sdk/go/example): hello (trivial),
-// set_get (SET + GET), count_to 1000 (a loop in the guest), sha256hex.
+// example library (engines/wasm/sdk/go/example) and the AssemblyScript
+// SDK's (sdk/assemblyscript/example, the WasmAS benchmarks): hello
+// (trivial), set_get (SET + GET), count_to 1000 (a loop in the guest),
+// sha256hex.
 
-func exampleModule(b *testing.B) []byte {
-	m, err := os.ReadFile("../engines/wasm/testdata/example.wasm")
+func exampleModule(b *testing.B) []byte { return readModule(b, "example") }
+
+func readModule(b *testing.B, name string) []byte {
+	m, err := os.ReadFile("../engines/wasm/testdata/" + name + ".wasm")
 	if err != nil {
 		b.Fatal(err)
 	}
 	return m
 }
 
-func benchContractWasm(b *testing.B, args ...string) {
+func benchContractWasm(b *testing.B, args ...string) { benchWasmModule(b, "example", args...) }
+
+func benchWasmModule(b *testing.B, module string, args ...string) {
 	p := newInProcess(b)
-	p.do(b, "FUNCTION", "LOAD", "#!wasm name=example\n"+string(exampleModule(b)))
+	p.do(b, "FUNCTION", "LOAD", "#!wasm name=example\n"+string(readModule(b, module)))
 	p.time(b, args...)
+}
+
+func BenchmarkContractWasmASFCallHello(b *testing.B) {
+	benchWasmModule(b, "asexample", "FCALL", "hello", "0")
+}
+func BenchmarkContractWasmASFCallGetSet(b *testing.B) {
+	benchWasmModule(b, "asexample", "FCALL", "set_get", "1", "k", "v")
+}
+func BenchmarkContractWasmASFCallLoop(b *testing.B) {
+	benchWasmModule(b, "asexample", "FCALL", "count_to", "0", "1000")
+}
+func BenchmarkContractWasmASFCallSHA256(b *testing.B) {
+	benchWasmModule(b, "asexample", "FCALL", "sha256hex", "0", "the quick brown fox jumps over the lazy dog")
 }
 
 func BenchmarkContractWasmFCallHello(b *testing.B) { benchContractWasm(b, "FCALL", "hello", "0") }
