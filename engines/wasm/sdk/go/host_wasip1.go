@@ -70,6 +70,13 @@ func alloc(n uint32) uint32 {
 	return ptr(argsBuf)
 }
 
+// allocKeep declares (ABI.md) that polyfn_alloc's memory stays valid
+// until the next polyfn_alloc: the host writes the arguments of later
+// calls there while they fit, without asking again.
+//
+//go:wasmexport polyfn_alloc_keep
+func allocKeep() {}
+
 //go:wasmexport polyfn_init
 func initLibrary() {
 	for i, r := range registry {

@@ -10,6 +10,10 @@ export function polyfn_alloc(size: i32): usize {
   return _alloc(size);
 }
 
+// Declares that polyfn_alloc's memory stays valid until the next
+// polyfn_alloc (ABI.md): the host reuses it while arguments fit.
+export function polyfn_alloc_keep(): void {}
+
 export function polyfn_init(): void {
   _init();
 }
