@@ -200,8 +200,8 @@ func (e *Engine) Call(ctx context.Context, f *core.Function, h core.Host, keys, 
 	inst := lib.holder.inst
 	lib.holder.stderr.Reset()
 	inst.interrupt.Set(0)
-	stop := e.it.watch(ctx, inst.interrupt)
-	defer stop()
+	e.it.watch(ctx, inst.interrupt)
+	defer e.it.stop()
 	e.buf = appendList(e.buf[:0], keys, args)
 	ptr, err := inst.alloc(ctx, e, uint32(len(e.buf)))
 	if err != nil {

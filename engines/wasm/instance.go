@@ -189,8 +189,8 @@ func (e *Engine) instantiate(ctx context.Context, lib *library) error {
 		keep:      mod.ExportedFunction("polyfn_alloc_keep") != nil,
 	}
 	h.inst = inst
-	stop := e.it.watch(ctx, inst.interrupt)
-	defer stop()
+	e.it.watch(ctx, inst.interrupt)
+	defer e.it.stop()
 	for _, name := range []string{startExport, "_initialize"} {
 		if f := mod.ExportedFunction(name); f != nil {
 			if _, err := f.Call(ctx); err != nil {

@@ -462,34 +462,68 @@ func leb(v uint64) []byte {
 	}
 }
 
-// interrupter sets an instance's interrupt global when the context of
-// the run in progress is done. One per Engine, reused by every run.
+// interrupter sets an instance's interrupt flag when the context of the
+// run in progress is done. One per Engine, reused by every run. The
+// core hands every run the same context until a kill closes it, so one
+// goroutine per context waits for it (context.AfterFunc would start a
+// goroutine per call for a context type of the core's own); past
+// maxWaiters contexts it uses AfterFunc.
 type interrupter struct {
-	mu   sync.Mutex
-	flag api.MutableGlobal // the running instance's; nil when none
+	mu      sync.Mutex
+	flag    api.MutableGlobal // the running instance's; nil when none
+	done    <-chan struct{}   // the running call's ctx.Done()
+	waiting map[<-chan struct{}]bool
+	after   func() bool // AfterFunc's stop, when used
 }
 
-// watch arms the interrupter for flag until the returned stop is called.
-// A context that cannot be cancelled costs nothing.
-func (it *interrupter) watch(ctx context.Context, flag api.MutableGlobal) (stop func()) {
-	if ctx.Done() == nil || flag == nil {
-		return func() {}
+const maxWaiters = 16
+
+// watch arms the interrupter for flag until stop. A context that cannot
+// be cancelled costs nothing.
+func (it *interrupter) watch(ctx context.Context, flag api.MutableGlobal) {
+	done := ctx.Done()
+	if done == nil || flag == nil {
+		return
 	}
 	it.mu.Lock()
-	it.flag = flag
-	it.mu.Unlock()
-	cancel := context.AfterFunc(ctx, it.fire)
-	return func() {
-		cancel()
+	defer it.mu.Unlock()
+	it.flag, it.done = flag, done
+	if it.waiting[done] {
+		return
+	}
+	if len(it.waiting) >= maxWaiters {
+		it.after = context.AfterFunc(ctx, func() { it.fire(done) })
+		return
+	}
+	if it.waiting == nil {
+		it.waiting = map[<-chan struct{}]bool{}
+	}
+	it.waiting[done] = true
+	go func() {
+		<-done
+		it.fire(done)
 		it.mu.Lock()
-		it.flag = nil
+		delete(it.waiting, done)
 		it.mu.Unlock()
+	}()
+}
+
+// stop disarms the interrupter at the end of a run.
+func (it *interrupter) stop() {
+	it.mu.Lock()
+	it.flag, it.done = nil, nil
+	after := it.after
+	it.after = nil
+	it.mu.Unlock()
+	if after != nil {
+		after()
 	}
 }
 
-func (it *interrupter) fire() {
+// fire sets the running instance's flag if done is its run's.
+func (it *interrupter) fire(done <-chan struct{}) {
 	it.mu.Lock()
-	if it.flag != nil {
+	if it.flag != nil && it.done == done {
 		it.flag.Set(1)
 	}
 	it.mu.Unlock()
