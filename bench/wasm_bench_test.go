@@ -13,12 +13,12 @@ import (
 // The contract benchmarks for the WebAssembly engine, on the Go SDK's
 // example library (engines/wasm/sdk/go/example): hello (trivial),
 // set_get (SET + GET), count_to 1000 (a loop in the guest), sha256hex.
-// The C and Rust SDKs' examples (sdk/c/example, sdk/rust/example) have
-// the same functions: the *C and *Rust benchmarks time those.
+// The C, Rust and AssemblyScript SDKs' examples have the same functions:
+// BenchmarkContractWasmSDKs times them all, one sub-benchmark each.
 
-func exampleModule(b *testing.B) []byte { return wasmModule(b, "example") }
+func exampleModule(b *testing.B) []byte { return readModule(b, "example") }
 
-func wasmModule(b *testing.B, name string) []byte {
+func readModule(b *testing.B, name string) []byte {
 	m, err := os.ReadFile("../engines/wasm/testdata/" + name + ".wasm")
 	if err != nil {
 		b.Fatal(err)
@@ -30,33 +30,30 @@ func benchContractWasm(b *testing.B, args ...string) { benchWasmModule(b, "examp
 
 func benchWasmModule(b *testing.B, module string, args ...string) {
 	p := newInProcess(b)
-	p.do(b, "FUNCTION", "LOAD", "#!wasm name=example\n"+string(wasmModule(b, module)))
+	p.do(b, "FUNCTION", "LOAD", "#!wasm name=example\n"+string(readModule(b, module)))
 	p.time(b, args...)
 }
 
-func BenchmarkContractWasmFCallHelloC(b *testing.B) {
-	benchWasmModule(b, "example-c", "FCALL", "hello", "0")
-}
-func BenchmarkContractWasmFCallGetSetC(b *testing.B) {
-	benchWasmModule(b, "example-c", "FCALL", "set_get", "1", "k", "v")
-}
-func BenchmarkContractWasmFCallLoopC(b *testing.B) {
-	benchWasmModule(b, "example-c", "FCALL", "count_to", "0", "1000")
-}
-func BenchmarkContractWasmFCallSHA256C(b *testing.B) {
-	benchWasmModule(b, "example-c", "FCALL", "sha256hex", "0", "the quick brown fox jumps over the lazy dog")
-}
-func BenchmarkContractWasmFCallHelloRust(b *testing.B) {
-	benchWasmModule(b, "example-rust", "FCALL", "hello", "0")
-}
-func BenchmarkContractWasmFCallGetSetRust(b *testing.B) {
-	benchWasmModule(b, "example-rust", "FCALL", "set_get", "1", "k", "v")
-}
-func BenchmarkContractWasmFCallLoopRust(b *testing.B) {
-	benchWasmModule(b, "example-rust", "FCALL", "count_to", "0", "1000")
-}
-func BenchmarkContractWasmFCallSHA256Rust(b *testing.B) {
-	benchWasmModule(b, "example-rust", "FCALL", "sha256hex", "0", "the quick brown fox jumps over the lazy dog")
+// BenchmarkContractWasmSDKs: the example functions of every guest SDK
+// (go, c, rust, as), e.g. -bench 'WasmSDKs/c/'.
+func BenchmarkContractWasmSDKs(b *testing.B) {
+	sdks := []struct{ name, module string }{
+		{"go", "example"}, {"c", "example-c"}, {"rust", "example-rust"}, {"as", "asexample"},
+	}
+	calls := []struct {
+		name string
+		args []string
+	}{
+		{"hello", []string{"FCALL", "hello", "0"}},
+		{"getset", []string{"FCALL", "set_get", "1", "k", "v"}},
+		{"loop", []string{"FCALL", "count_to", "0", "1000"}},
+		{"sha256", []string{"FCALL", "sha256hex", "0", "the quick brown fox jumps over the lazy dog"}},
+	}
+	for _, sdk := range sdks {
+		for _, c := range calls {
+			b.Run(sdk.name+"/"+c.name, func(b *testing.B) { benchWasmModule(b, sdk.module, c.args...) })
+		}
+	}
 }
 
 func BenchmarkContractWasmFCallHello(b *testing.B) { benchContractWasm(b, "FCALL", "hello", "0") }

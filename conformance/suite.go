@@ -309,8 +309,12 @@ func libraryCode(body, module string) (string, error) {
 		return body, nil
 	}
 	path := strings.TrimSpace(ref[1:])
-	if module != "" {
+	if module != "" && path == "testdata/suite.wasm" {
 		path = module
+	} else if dir := os.Getenv(ModulesEnv); dir != "" && strings.HasPrefix(path, "testdata/") {
+		if p := filepath.Join(dir, strings.TrimPrefix(path, "testdata/")); fileExists(p) {
+			path = p
+		}
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -318,6 +322,12 @@ func libraryCode(body, module string) (string, error) {
 	}
 	return shebang + "\n" + string(b), nil
 }
+
+// ModulesEnv names a directory of freshly built binary modules: when set,
+// an "@testdata/<file>" library body is read from there instead (CI runs
+// the suite against modules rebuilt from source; engines/wasm's
+// testdata/build.sh makes them).
+const ModulesEnv = "POLYFN_WASM_MODULES"
 
 func (sf *suiteFile) check(t *testing.T, st *suiteStep, target, engine, mode string, raw []byte) {
 	t.Helper()
@@ -383,4 +393,9 @@ func quoteReply(b []byte) string {
 	}
 	sb.WriteByte('"')
 	return sb.String()
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

@@ -52,8 +52,12 @@ type Param struct {
 	// Protected parameters can only be set at start-up unless
 	// enable-protected-configs allows it.
 	Protected bool
-	value     string
-	def       string // the default, as printed (CONFIG REWRITE)
+	// Own marks polyfn's own parameters (not Redis's): CONFIG GET
+	// answers them by exact name only, so that a pattern lists what
+	// redis-server's would.
+	Own   bool
+	value string
+	def   string // the default, as printed (CONFIG REWRITE)
 	// set validates s and applies it; it returns the value to store (as
 	// CONFIG GET will print it) or an error whose text follows Redis's
 	// "argument ..." phrasing.
@@ -145,7 +149,11 @@ func (c *Config) Matching(pattern string) [][2]string {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	var out [][2]string
+	glob := strings.ContainsAny(pattern, "*?[\\")
 	for name, p := range c.params {
+		if p.Own && glob {
+			continue
+		}
 		if Match(pattern, name, true) {
 			out = append(out, [2]string{name, p.value})
 		}
@@ -327,6 +335,11 @@ func (c *Config) registerDefaults() {
 	c.DefineInt("zset-max-listpack-value", []string{"zset-max-ziplist-value"}, false, 0, maxInt, true, "64", nil)
 	c.DefineInt("list-max-listpack-size", []string{"list-max-ziplist-size"}, false, -1<<31, 1<<31-1, false, "-2", nil)
 	c.DefineInt("list-compress-depth", nil, false, 0, 1<<31-1, false, "0", nil)
+	// polyfn's own parameters (not Redis's).
+	// wasm-max-memory-pages caps every WebAssembly instance's memory, in
+	// 64 KiB pages (engines/wasm reads it at start-up).
+	c.DefineInt("wasm-max-memory-pages", nil, true, 1, 65536, false, "1024", nil)
+	c.params["wasm-max-memory-pages"].Own = true
 	c.registerRedisDefaults()
 	c.activeExpire.Store(true)
 	c.registerIntrospectionParams()

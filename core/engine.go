@@ -271,3 +271,13 @@ type Resetter interface {
 type MemoryReporter interface {
 	Memory(kind CodeKind) int64
 }
+
+// Configurable is implemented by engines that read parameters of their
+// own from the server's configuration (polyfn's, not Redis's: e.g.
+// wasm-max-memory-pages, defined with the other parameters in config.go).
+// SetEngines calls Configure once, before the engine compiles anything;
+// the engine reads the parameters it documents and keeps what it needs.
+// Without it an engine runs with its own defaults.
+type Configurable interface {
+	Configure(cfg *Config)
+}

@@ -67,8 +67,16 @@ func (s *Server) initScripting() {
 	st.watchdog.Stop()
 }
 
-// SetEngines installs the scripting engines. Call it before serving.
-func (s *Server) SetEngines(r *Registry) { s.scripts.engines = r }
+// SetEngines installs the scripting engines and configures those that are
+// Configurable. Call it before serving.
+func (s *Server) SetEngines(r *Registry) {
+	s.scripts.engines = r
+	for _, name := range r.Names() {
+		if c, ok := r.engines[name].(Configurable); ok {
+			c.Configure(s.Config)
+		}
+	}
+}
 
 // Engines returns the installed engines (nil when none).
 func (s *Server) Engines() *Registry { return s.scripts.engines }

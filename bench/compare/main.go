@@ -7,7 +7,9 @@
 //
 // The js_ret1, js_getset and js_loop tests (-t js for all three) compare
 // JavaScript with Lua: FCALL of a Lua function on redis-server and on
-// polyfn, and of the same function in JavaScript on polyfn.
+// polyfn, and of the same function in JavaScript on polyfn. The
+// wasm_ret1, wasm_getset, wasm_loop and wasm_sha256 tests (-t wasm)
+// compare WebAssembly on polyfn with Lua on redis-server (wasm.go).
 //
 // -server-args passes extra arguments to both servers, e.g. SET under
 // constant eviction: -t set_evict -server-args "--maxmemory 8mb
@@ -18,7 +20,7 @@
 // keys (bench/compare/aof.go). -t rdb times SAVE and the load at start-up
 // of 1,000,000 keys and the pauses during BGSAVE (bench/compare/rdb.go).
 //
-//	go run ./bench/compare [-n 200000] [-c 50] [-rounds 3] [-skip-mem] [-t js]
+//	go run ./bench/compare [-n 200000] [-c 50] [-rounds 3] [-skip-mem] [-t js|wasm|aof|rdb]
 package main
 
 import (
@@ -251,6 +253,8 @@ func main() {
 			list = streamTests
 		case "js":
 			list = jsTests
+		case "wasm":
+			list = wasmTests
 		}
 		throughput(bin, dir, list, *n, *clients, *rounds, strings.Fields(*serverArgs))
 	}
@@ -319,6 +323,12 @@ func redisBenchmark(port int, test string, n, clients, pipeline int) float64 {
 	} else {
 		args = append(args, "-t", test)
 	}
+	return runRedisBenchmark(args)
+}
+
+// runRedisBenchmark runs redis-benchmark --csv with args and returns the
+// ops/s of its last test.
+func runRedisBenchmark(args []string) float64 {
 	out, err := exec.Command("redis-benchmark", args...).Output()
 	check(err)
 	recs, err := csv.NewReader(strings.NewReader(string(out))).ReadAll()
@@ -358,10 +368,12 @@ func throughput(bin, dir string, tests []string, n, clients, rounds int, extra [
 			break
 		}
 	}
-	var plain, js []string
+	var plain, js, wasm []string
 	for _, t := range tests {
 		if isJSTest(t) {
 			js = append(js, t)
+		} else if isWasmTest(t) {
+			wasm = append(wasm, t)
 		} else {
 			plain = append(plain, t)
 		}
@@ -372,6 +384,9 @@ func throughput(bin, dir string, tests []string, n, clients, rounds int, extra [
 	}
 	if len(js) > 0 {
 		compareJS(redis, poly, js, n, clients, rounds)
+	}
+	if len(wasm) > 0 {
+		compareWasm(redis, poly, wasm, n, clients, rounds)
 	}
 }
 

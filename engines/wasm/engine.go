@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -31,7 +32,8 @@ const DefaultMaxMemoryPages = 1024
 // Options configure an Engine. The zero value is ready to use.
 type Options struct {
 	// MaxMemoryPages caps every instance's linear memory, in 64 KiB
-	// pages (0: DefaultMaxMemoryPages; at most 65536). A module whose
+	// pages (at most 65536). 0: the server's wasm-max-memory-pages
+	// parameter (Configure), else DefaultMaxMemoryPages. A module whose
 	// memory starts above it does not load; memory.grow beyond it fails
 	// in the guest (which usually ends the call with an error reply).
 	MaxMemoryPages uint32
@@ -60,6 +62,8 @@ type Engine struct {
 	// Scratch reused by every call.
 	buf   []byte
 	stack [3]uint64
+	// it stops the guest when a run's context is done.
+	it interrupter
 }
 
 // runState is what the host imports need while guest code runs.
@@ -83,16 +87,35 @@ type runState struct {
 
 // New returns a WebAssembly engine.
 func New(opts Options) *Engine {
-	if opts.MaxMemoryPages == 0 {
-		opts.MaxMemoryPages = DefaultMaxMemoryPages
-	}
 	if opts.Cache == nil {
 		opts.Cache = sharedCache
 	}
 	return &Engine{opts: opts}
 }
 
-var _ core.Engine = (*Engine)(nil)
+var (
+	_ core.Engine       = (*Engine)(nil)
+	_ core.Configurable = (*Engine)(nil)
+)
+
+// ConfigMaxMemoryPages is the server parameter Configure reads.
+const ConfigMaxMemoryPages = "wasm-max-memory-pages"
+
+// Configure implements core.Configurable: the memory cap comes from the
+// wasm-max-memory-pages parameter unless Options set one.
+func (e *Engine) Configure(cfg *core.Config) {
+	if e.opts.MaxMemoryPages == 0 && e.rt == nil {
+		e.opts.MaxMemoryPages = uint32(cfg.Int(ConfigMaxMemoryPages))
+	}
+}
+
+// maxPages is the memory cap in effect.
+func (e *Engine) maxPages() uint32 {
+	if e.opts.MaxMemoryPages == 0 {
+		return DefaultMaxMemoryPages
+	}
+	return e.opts.MaxMemoryPages
+}
 
 // runtime returns the engine's runtime, making it on first use.
 func (e *Engine) runtime() (wazero.Runtime, error) {
@@ -101,8 +124,9 @@ func (e *Engine) runtime() (wazero.Runtime, error) {
 	}
 	ctx := context.Background()
 	cfg := wazero.NewRuntimeConfig().
-		WithCloseOnContextDone(true).
-		WithMemoryLimitPages(e.opts.MaxMemoryPages).
+		WithCloseOnContextDone(false). // interrupt.go does it for less
+
+		WithMemoryLimitPages(e.maxPages()).
 		WithCompilationCache(e.opts.Cache)
 	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
@@ -132,14 +156,22 @@ func (e *Engine) Compile(ctx context.Context, req core.CompileRequest) ([]*core.
 	// compiling took (a large module compiles for a second or more when
 	// not cached).
 	start := time.Now()
-	cm, err := rt.CompileModule(context.Background(), req.Code)
+	code, err := instrument(req.Code)
+	if err != nil {
+		return nil, fmt.Errorf("ERR Error compiling function: invalid wasm module: %s", err)
+	}
+	cm, err := rt.CompileModule(context.Background(), code)
 	if dl, ok := ctx.Deadline(); ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(context.WithoutCancel(ctx), dl.Add(time.Since(start)))
 		defer cancel()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("ERR Error compiling function: invalid wasm module: %s", firstLine(err.Error()))
+		msg := firstLine(err.Error())
+		if strings.Contains(msg, "section memory:") && strings.Contains(msg, "over limit") {
+			return nil, fmt.Errorf("ERR Error compiling function: wasm module's memory is over %s (%d pages of 64 KiB): %s", ConfigMaxMemoryPages, e.maxPages(), msg)
+		}
+		return nil, fmt.Errorf("ERR Error compiling function: invalid wasm module: %s", msg)
 	}
 	if err := checkModule(cm); err != nil {
 		return nil, fmt.Errorf("ERR Error compiling function: %s", err)
@@ -167,6 +199,9 @@ func (e *Engine) Call(ctx context.Context, f *core.Function, h core.Host, keys, 
 	}
 	inst := lib.holder.inst
 	lib.holder.stderr.Reset()
+	inst.interrupt.Set(0)
+	e.it.watch(ctx, inst.interrupt)
+	defer e.it.stop()
 	e.buf = appendList(e.buf[:0], keys, args)
 	ptr, err := inst.alloc(ctx, e, uint32(len(e.buf)))
 	if err != nil {

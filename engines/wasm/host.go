@@ -57,6 +57,10 @@ func (e *Engine) instantiateHost(ctx context.Context, rt wazero.Runtime) error {
 	return err
 }
 
+// An i32 parameter arrives in the low 32 bits of its uint64 stack slot;
+// the high bits are whatever the guest left there (Go's wasm compiler
+// leaves garbage), so every parameter is read through uint32 or int32.
+
 // trap aborts the guest's current export call with msg as its error.
 func (e *Engine) trap(msg string) {
 	e.run.abort = msg
@@ -135,7 +139,7 @@ func (e *Engine) callCommand(raise bool) api.GoModuleFunc {
 		}
 		e.run.pending = appendReply(e.run.pending[:0], v, h.Resp())
 		s[0] = uint64(uint32(len(e.run.pending)))
-		if uint64(len(e.run.pending)) <= s[3] {
+		if uint64(len(e.run.pending)) <= uint64(uint32(s[3])) {
 			if !m.Memory().Write(uint32(s[2]), e.run.pending) {
 				e.trap(errOutOfBounds)
 			}
@@ -148,7 +152,7 @@ func (e *Engine) callCommand(raise bool) api.GoModuleFunc {
 // call's reply that did not fit the guest's buffer, when cap allows.
 func (e *Engine) replyRead(_ context.Context, m api.Module, s []uint64) {
 	n := uint64(len(e.run.pending))
-	if n <= s[1] {
+	if n <= uint64(uint32(s[1])) {
 		if !m.Memory().Write(uint32(s[0]), e.run.pending) {
 			e.trap(errOutOfBounds)
 		}

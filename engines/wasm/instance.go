@@ -40,8 +40,22 @@ type instance struct {
 	mem       api.Memory
 	allocFn   api.Function
 	call      api.Function
+	interrupt api.MutableGlobal // set to stop the guest (interrupt.go)
 	allocArgs [1]uint64
+	// keep: the guest exports polyfn_alloc_keep, so the memory of its
+	// last polyfn_alloc ([bufPtr, bufPtr+bufCap)) serves later calls
+	// whose arguments fit.
+	keep           bool
+	bufPtr, bufCap uint32
 }
+
+// minKeptAlloc is the least the host asks a polyfn_alloc_keep guest for,
+// so that calls with small arguments share one buffer.
+// A larger buffer is used once: asking again lets the guest shrink it.
+const (
+	minKeptAlloc = 1024
+	maxKeptAlloc = 64 << 10
+)
 
 // wasmFunction is core.Function.Handle for this engine.
 type wasmFunction struct {
@@ -167,15 +181,21 @@ func (e *Engine) instantiate(ctx context.Context, lib *library) error {
 		return err
 	}
 	inst := &instance{
-		mod:     mod,
-		mem:     mod.ExportedMemory("memory"),
-		allocFn: mod.ExportedFunction("polyfn_alloc"),
-		call:    mod.ExportedFunction("polyfn_call"),
+		mod:       mod,
+		mem:       mod.ExportedMemory("memory"),
+		allocFn:   mod.ExportedFunction("polyfn_alloc"),
+		call:      mod.ExportedFunction("polyfn_call"),
+		interrupt: interruptGlobal(mod),
+		keep:      mod.ExportedFunction("polyfn_alloc_keep") != nil,
 	}
 	h.inst = inst
-	if f := mod.ExportedFunction("_initialize"); f != nil {
-		if _, err := f.Call(ctx); err != nil {
-			return err
+	e.it.watch(ctx, inst.interrupt)
+	defer e.it.stop()
+	for _, name := range []string{startExport, "_initialize"} {
+		if f := mod.ExportedFunction(name); f != nil {
+			if _, err := f.Call(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	v, err := mod.ExportedFunction("polyfn_abi_version").Call(ctx)
@@ -199,13 +219,26 @@ func (e *Engine) instantiate(ctx context.Context, lib *library) error {
 	return nil
 }
 
-// alloc asks the guest for n bytes of its memory.
+// alloc asks the guest for n bytes of its memory, or reuses what it gave
+// last time when it keeps its buffers (polyfn_alloc_keep).
 func (inst *instance) alloc(ctx context.Context, e *Engine, n uint32) (uint32, error) {
-	inst.allocArgs[0] = uint64(n)
+	if inst.keep && n <= inst.bufCap {
+		return inst.bufPtr, nil
+	}
+	ask := n
+	if inst.keep {
+		ask = max(n, minKeptAlloc)
+	}
+	inst.allocArgs[0] = uint64(ask)
 	if err := inst.allocFn.CallWithStack(ctx, inst.allocArgs[:]); err != nil {
 		return 0, err
 	}
-	return uint32(inst.allocArgs[0]), nil
+	ptr := uint32(inst.allocArgs[0])
+	inst.bufCap = 0
+	if _, ok := inst.mem.Read(ptr, ask); ok && inst.keep && ask <= maxKeptAlloc {
+		inst.bufPtr, inst.bufCap = ptr, ask
+	}
+	return ptr, nil
 }
 
 // discard throws the instance away (after a trap or a kill, or when

@@ -1,11 +1,13 @@
 package wasm_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/polyfn/polyfn/conformance"
+	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/engines/wasm"
 )
 
@@ -21,9 +23,10 @@ func TestLoadErrors(t *testing.T) {
 		{"twice", library("x", module(t, "twice")), "-ERR Error registering functions: ERR Function already exists in the library\r\n"},
 		{"badflag", library("x", module(t, "badflag")), "-ERR Error registering functions: ERR unknown flag given\r\n"},
 		{"badimport", library("x", module(t, "badimport")), "-ERR Error compiling function: wasm module imports polyfn.open_socket, which polyfn does not provide\r\n"},
-		{"bigmem", library("x", module(t, "bigmem")), "-ERR Error compiling function: invalid wasm module: section memory: min 2000 pages (125 Mi) over limit of 1024 pages (64 Mi)\r\n"},
+		{"bigmem", library("x", module(t, "bigmem")), "-ERR Error compiling function: wasm module's memory is over wasm-max-memory-pages (1024 pages of 64 KiB): section memory: min 2000 pages (125 Mi) over limit of 1024 pages (64 Mi)\r\n"},
 		{"inittrap", library("x", module(t, "inittrap")), "-ERR Error registering functions: ERR wasm error: unreachable\r\n"},
 		{"initspin", library("x", module(t, "initspin")), "-ERR Error registering functions: ERR FUNCTION LOAD timeout\r\n"},
+		{"startspin", library("x", module(t, "startspin")), "-ERR Error registering functions: ERR FUNCTION LOAD timeout\r\n"},
 		{"eval", "", ""},
 	}
 	for _, tc := range cases {
@@ -40,11 +43,19 @@ func TestLoadErrors(t *testing.T) {
 	expect(t, c, "+PONG\r\n", "PING")
 }
 
-// The memory cap is an engine option; a guest that runs out of memory
-// gets an error reply, and the next call works on a fresh instance.
+// The memory cap is the server's wasm-max-memory-pages parameter (fixed
+// at start-up): a module whose memory starts above it does not load, a
+// guest that grows past it gets an error reply, and the server and the
+// library work on afterwards (the next call on a fresh instance).
 func TestMemoryLimit(t *testing.T) {
-	c := startServer(t, wasm.Options{MaxMemoryPages: 1500})
-	expect(t, c, "-ERR Error compiling function: invalid wasm module: section memory: min 2000 pages (125 Mi) over limit of 1500 pages (93 Mi)\r\n",
+	c := startServer(t, wasm.Options{}, "--wasm-max-memory-pages", "1500")
+	expect(t, c, "*2\r\n$21\r\nwasm-max-memory-pages\r\n$4\r\n1500\r\n", "CONFIG", "GET", "wasm-max-memory-pages")
+	// polyfn's own parameters answer to their name, not to patterns
+	// (which list what redis-server's would).
+	expect(t, c, "*0\r\n", "CONFIG", "GET", "wasm*")
+	expect(t, c, "-ERR CONFIG SET failed (possibly related to argument 'wasm-max-memory-pages') - can't set immutable config\r\n",
+		"CONFIG", "SET", "wasm-max-memory-pages", "10")
+	expect(t, c, "-ERR Error compiling function: wasm module's memory is over wasm-max-memory-pages (1500 pages of 64 KiB): section memory: min 2000 pages (125 Mi) over limit of 1500 pages (93 Mi)\r\n",
 		"FUNCTION", "LOAD", library("x", module(t, "bigmem")))
 	expect(t, c, "$4\r\ntest\r\n", "FUNCTION", "LOAD", library("test", module(t, "test")))
 	got := do(t, c, "FCALL", "hog", "0", "200") // 200 MiB, over the 1500 pages (94 MiB)
@@ -52,6 +63,20 @@ func TestMemoryLimit(t *testing.T) {
 		t.Errorf("hog: %q", got)
 	}
 	expect(t, c, ":1048576\r\n", "FCALL", "hog", "0", "1")
+	expect(t, c, "+PONG\r\n", "PING")
+
+	// A module that loads under the default cap does not under a small one.
+	small := startServer(t, wasm.Options{}, "--wasm-max-memory-pages", "16")
+	got = do(t, small, "FUNCTION", "LOAD", library("test", module(t, "test")))
+	if !strings.HasPrefix(got, "-ERR Error compiling function: wasm module's memory is over wasm-max-memory-pages (16 pages of 64 KiB)") {
+		t.Errorf("small cap: %q", got)
+	}
+	expect(t, small, "*0\r\n", "FUNCTION", "LIST")
+	// Values out of range are refused at start-up, as Redis does.
+	cfg := core.NewConfig()
+	if err := cfg.LoadArgs([]string{"--wasm-max-memory-pages", "65537"}); err == nil {
+		t.Error("wasm-max-memory-pages 65537 accepted")
+	}
 }
 
 // A guest in a tight loop with no host calls: other clients get BUSY,
@@ -89,22 +114,29 @@ func TestBinarySafety(t *testing.T) {
 	expect(t, c, "$256\r\n"+v+"\r\n", "GET", v)
 }
 
-// A reply larger than the SDK's 16 KiB command buffer goes through
-// polyfn.reply_read. KNOWN BUG: with some sizes and contents (262144
-// bytes of 0x00..0xff repeated) the Go guest's runtime reports memory
-// corruption ("fatal error: arena already initialized" or an
-// out-of-bounds trap); 'x' * 262144 and 1 MiB of the same bytes work.
+// Replies and arguments far larger than the SDK's 16 KiB command buffer
+// (replies then go through polyfn.reply_read), of every byte value,
+// several times in a row on one instance: 256 KiB, 1 MiB and 16 MiB.
 func TestLargeBinaryReply(t *testing.T) {
-	t.Skip("known bug, under investigation: see the comment")
-	c := startServer(t, wasm.Options{})
+	// A Go guest holds a value several times over (its arguments, the
+	// command it sends, the reply it builds): 16 MiB values need more than
+	// the default 64 MiB.
+	c := startServer(t, wasm.Options{MaxMemoryPages: 4096})
 	expect(t, c, "$4\r\ntest\r\n", "FUNCTION", "LOAD", library("test", module(t, "test")))
 	var all []byte
 	for i := 0; i < 256; i++ {
 		all = append(all, byte(i))
 	}
-	big := strings.Repeat(string(all), 1024)
-	expect(t, c, "+OK\r\n", "SET", "big", big)
-	if got := do(t, c, "FCALL", "get", "1", "big"); got != "$262144\r\n"+big+"\r\n" {
-		t.Errorf("FCALL get big: %.200q", got)
+	for _, size := range []int{256 << 10, 1 << 20, 16 << 20} {
+		big := strings.Repeat(string(all), size/256)
+		bulk := "$" + strconv.Itoa(size) + "\r\n" + big + "\r\n"
+		for i := 0; i < 3; i++ {
+			expect(t, c, "+OK\r\n", "SET", "big", big)
+			expect(t, c, bulk, "FCALL", "get", "1", "big")
+			expect(t, c, bulk, "FCALL", "echo", "0", big)
+			expect(t, c, "*2\r\n"+bulk+bulk, "FCALL", "echo_binary", "1", "k", big)
+			expect(t, c, bulk, "GET", "k")
+		}
 	}
+	expect(t, c, ":1048576\r\n", "FCALL", "hog", "0", "1")
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/polyfn/polyfn/conformance"
 )
 
 // rebuilt is the directory of the modules TestMain built afresh when
@@ -41,6 +43,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	rebuilt = dir
+	// The engine suite's other modules (@testdata/... in its case files)
+	// come from the same builds.
+	os.Setenv(conformance.ModulesEnv, dir)
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

@@ -9,12 +9,14 @@
 #         target, wasm-ld, wasi-libc)
 #   rust  the Rust SDK's example and guests-rust/*.rs (Debian's rustc 1.63 with the
 #         wasm32-unknown-unknown standard library; $RUSTC to choose one)
+#   as    the AssemblyScript SDK's example (node and npm; npm ci fetches
+#         assemblyscript from the npm registry)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=${OUT:-$here}
 sdk=$here/../sdk
 mkdir -p "$out"
-parts=${*:-wat go c rust}
+parts=${*:-wat go c rust as}
 
 build_wat() {
 	for f in "$here"/wat/*.wat; do
@@ -70,11 +72,17 @@ build_rust() {
 	done
 }
 
+# AssemblyScript: the SDK's example with the pinned asc (package-lock.json).
+build_as() {
+	(cd "$sdk/assemblyscript" && npm ci --silent --no-audit --no-fund >/dev/null &&
+		npx asc example/index.ts --config asconfig.json -o "$out/asexample.wasm")
+}
+
 for p in $parts; do
 	case $p in
-	wat | go | c | rust) "build_$p" ;;
+	wat | go | c | rust | as) "build_$p" ;;
 	*)
-		echo "build.sh: unknown part $p (wat, go, c, rust)" >&2
+		echo "build.sh: unknown part $p (wat, go, c, rust, as)" >&2
 		exit 2
 		;;
 	esac

@@ -46,7 +46,7 @@ func strPtr(s string) uint32 {
 }
 
 // The memory the host writes into and reads from, kept reachable (Go's
-// collector does not move objects) until the next call needs it again.
+// collector does not move objects) and reused from call to call.
 var (
 	argsBuf  []byte // polyfn_alloc: the next function call's keys and args
 	replyBuf []byte // polyfn_call's reply
@@ -56,11 +56,26 @@ var (
 //go:wasmexport polyfn_abi_version
 func abiVersion() int32 { return 1 }
 
+// alloc reuses the arguments buffer when it is large enough: the keys and
+// args of the previous call are no longer in use (Func's contract). A
+// buffer that grew for one very large call is not kept past the next.
+//
 //go:wasmexport polyfn_alloc
 func alloc(n uint32) uint32 {
-	argsBuf = make([]byte, n)
+	if int(n) > cap(argsBuf) || cap(argsBuf) > keepBuf && int(n) <= keepBuf {
+		argsBuf = nil // the old one may be collected while making the new
+		argsBuf = make([]byte, max(int(n), 256))
+	}
+	argsBuf = argsBuf[:cap(argsBuf)]
 	return ptr(argsBuf)
 }
+
+// allocKeep declares (ABI.md) that polyfn_alloc's memory stays valid
+// until the next polyfn_alloc: the host writes the arguments of later
+// calls there while they fit, without asking again.
+//
+//go:wasmexport polyfn_alloc_keep
+func allocKeep() {}
 
 //go:wasmexport polyfn_init
 func initLibrary() {
@@ -79,15 +94,21 @@ func initLibrary() {
 
 //go:wasmexport polyfn_call
 func callFunction(h, p, n uint32) uint64 {
+	if cap(replyBuf) > keepBuf {
+		replyBuf = nil
+	}
 	// The host passes back what polyfn_alloc returned.
 	if p != ptr(argsBuf) || int(n) > len(argsBuf) {
-		replyBuf = appendRESP(nil, Error("ERR polyfn SDK: arguments not in polyfn_alloc's memory"))
+		replyBuf = appendRESP(replyBuf[:0], Error("ERR polyfn SDK: arguments not in polyfn_alloc's memory"))
 	} else {
-		replyBuf = dispatch(h, argsBuf[:n])
+		replyBuf = dispatch(replyBuf[:0], h, argsBuf[:n])
 	}
 	return uint64(ptr(replyBuf))<<32 | uint64(len(replyBuf))
 }
 
+// hostCommand runs the command encoded in args. A reply that fits cmdBuf
+// is parsed from there and copied out; a larger one is read into memory of
+// its own, which the reply keeps.
 func hostCommand(raise bool, args []byte) Reply {
 	f := pcall
 	if raise {

@@ -24,10 +24,15 @@
 // package compiles (for tests and vet) but its host calls panic.
 package polyfn
 
-import "strconv"
+import (
+	"encoding/binary"
+	"slices"
+	"strconv"
+)
 
 // Func is a library function: it gets the FCALL keys and arguments and
-// returns the reply. keys and args stay valid after it returns.
+// returns the reply. keys and args are valid until it returns (the SDK
+// reuses their memory for the next call): copy what you keep.
 type Func func(keys, args [][]byte) Reply
 
 // Flags of a function, as Redis names them.
@@ -78,35 +83,66 @@ func Call(args ...Arg) Reply { return command(true, args) }
 // error reply is returned, as redis.pcall in Lua).
 func PCall(args ...Arg) Reply { return command(false, args) }
 
-var argScratch [][]byte
+// keepBuf is the largest buffer the SDK keeps for the next call.
+const keepBuf = 64 << 10
+
+// cmdArgs is the encoded command of the call in progress, reused.
+var cmdArgs []byte
 
 func command(raise bool, args []Arg) Reply {
-	items := argScratch[:0]
+	size := 4
 	for _, a := range args {
-		items = append(items, argBytes(a))
+		size += 4 + argLen(a)
 	}
-	argScratch = items[:0]
-	return hostCommand(raise, appendList(nil, items))
+	buf := slices.Grow(cmdArgs[:0], size) // one allocation for large arguments
+	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(args)))
+	for _, a := range args {
+		buf = appendArg(buf, a)
+	}
+	if cap(buf) <= keepBuf {
+		cmdArgs = buf
+	} else {
+		cmdArgs = nil
+	}
+	return hostCommand(raise, buf)
 }
 
-func argBytes(a Arg) []byte {
+// argLen is the length of a's bytes, or a bound for a number's.
+func argLen(a Arg) int {
 	switch v := a.(type) {
 	case string:
-		return []byte(v)
+		return len(v)
 	case []byte:
-		return v
-	case int:
-		return strconv.AppendInt(nil, int64(v), 10)
-	case int64:
-		return strconv.AppendInt(nil, v, 10)
-	case int32:
-		return strconv.AppendInt(nil, int64(v), 10)
-	case uint64:
-		return strconv.AppendUint(nil, v, 10)
-	case float64:
-		return []byte(formatDouble(v))
+		return len(v)
 	}
-	panic("polyfn: command arguments must be strings, byte slices or numbers")
+	return 24
+}
+
+// appendArg appends a to buf as one list item (ABI.md): its length, then
+// its bytes.
+func appendArg(buf []byte, a Arg) []byte {
+	at := len(buf)
+	buf = append(buf, 0, 0, 0, 0)
+	switch v := a.(type) {
+	case string:
+		buf = append(buf, v...)
+	case []byte:
+		buf = append(buf, v...)
+	case int:
+		buf = strconv.AppendInt(buf, int64(v), 10)
+	case int64:
+		buf = strconv.AppendInt(buf, v, 10)
+	case int32:
+		buf = strconv.AppendInt(buf, int64(v), 10)
+	case uint64:
+		buf = strconv.AppendUint(buf, v, 10)
+	case float64:
+		buf = append(buf, formatDouble(v)...)
+	default:
+		panic("polyfn: command arguments must be strings, byte slices or numbers")
+	}
+	binary.LittleEndian.PutUint32(buf[at:], uint32(len(buf)-at-4))
+	return buf
 }
 
 // Log levels for Log.
@@ -138,32 +174,38 @@ func SetRepl(flags int) { hostSetRepl(flags) }
 // ACLCheck reports whether the calling user may run the command args
 // describe; an unknown command aborts the function.
 func ACLCheck(args ...Arg) bool {
-	items := make([][]byte, 0, len(args))
+	buf := binary.LittleEndian.AppendUint32(nil, uint32(len(args)))
 	for _, a := range args {
-		items = append(items, argBytes(a))
+		buf = appendArg(buf, a)
 	}
-	return hostACLCheck(appendList(nil, items))
+	return hostACLCheck(buf)
 }
 
+// keys and args of the call in progress, reused.
+var keysScratch, argsScratch [][]byte
+
 // dispatch runs the function with handle h on the encoded keys and args
-// and returns its encoded reply. A panic in the function becomes an error
-// reply ("ERR panic: ..."), unless it panicked with an error Reply.
-func dispatch(h uint32, in []byte) (out []byte) {
+// and appends its encoded reply to out. A panic in the function becomes
+// an error reply ("ERR panic: ..."), unless it panicked with an error
+// Reply.
+func dispatch(out []byte, h uint32, in []byte) (reply []byte) {
 	defer func() {
 		if p := recover(); p != nil {
 			if r, ok := p.(Reply); ok && r.IsError() {
-				out = appendRESP(nil, r)
+				reply = appendRESP(out[:0], r)
 				return
 			}
-			out = appendRESP(nil, Error("ERR panic: "+panicText(p)))
+			reply = appendRESP(out[:0], Error("ERR panic: "+panicText(p)))
 		}
 	}()
 	if int(h) >= len(registry) {
-		return appendRESP(nil, Error("ERR polyfn SDK: no function with this handle"))
+		return appendRESP(out, Error("ERR polyfn SDK: no function with this handle"))
 	}
-	keys, rest := readList(in)
-	args, _ := readList(rest)
-	return appendRESP(nil, registry[h].fn(keys, args))
+	keys, rest := readList(keysScratch[:0], in)
+	args, _ := readList(argsScratch[:0], rest)
+	keysScratch, argsScratch = keys, args
+	r := registry[h].fn(keys, args)
+	return appendRESP(slices.Grow(out, respLen(r)), r)
 }
 
 func panicText(p any) string {

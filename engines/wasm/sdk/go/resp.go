@@ -8,25 +8,17 @@ import (
 
 // appendRESP appends r as RESP3.
 func appendRESP(buf []byte, r Reply) []byte {
-	line := func(prefix byte, s []byte) []byte {
-		buf = append(buf, prefix)
-		buf = append(buf, s...)
-		return append(buf, '\r', '\n')
-	}
-	head := func(prefix byte, n int) []byte {
-		buf = append(buf, prefix)
-		buf = strconv.AppendInt(buf, int64(n), 10)
-		return append(buf, '\r', '\n')
-	}
 	switch r.kind {
 	case KindStatus:
-		return line('+', r.str)
+		return appendLine(buf, '+', r.str)
 	case KindError:
-		return line('-', r.str)
+		return appendLine(buf, '-', r.str)
 	case KindInt:
-		return line(':', strconv.AppendInt(nil, r.num, 10))
+		buf = append(buf, ':')
+		buf = strconv.AppendInt(buf, r.num, 10)
+		return append(buf, '\r', '\n')
 	case KindBulk:
-		buf = head('$', len(r.str))
+		buf = appendHead(buf, '$', len(r.str))
 		buf = append(buf, r.str...)
 		return append(buf, '\r', '\n')
 	case KindArray, KindSet, KindMap:
@@ -36,28 +28,52 @@ func appendRESP(buf []byte, r Reply) []byte {
 		} else if r.kind == KindMap {
 			prefix, n = '%', n/2
 		}
-		buf = head(prefix, n)
+		buf = appendHead(buf, prefix, n)
 		for _, e := range r.elems {
 			buf = appendRESP(buf, e)
 		}
 		return buf
 	case KindDouble:
-		return line(',', []byte(formatDouble(r.float)))
+		buf = append(buf, ',')
+		buf = append(buf, formatDouble(r.float)...)
+		return append(buf, '\r', '\n')
 	case KindBool:
 		if r.num != 0 {
 			return append(buf, "#t\r\n"...)
 		}
 		return append(buf, "#f\r\n"...)
 	case KindBigNumber:
-		return line('(', r.str)
+		return appendLine(buf, '(', r.str)
 	case KindVerbatim:
-		buf = head('=', len(r.format)+1+len(r.str))
+		buf = appendHead(buf, '=', len(r.format)+1+len(r.str))
 		buf = append(buf, r.format...)
 		buf = append(buf, ':')
 		buf = append(buf, r.str...)
 		return append(buf, '\r', '\n')
 	}
 	return append(buf, "_\r\n"...)
+}
+
+// respLen is about the length of r as RESP3 (exact for strings), so that
+// a large reply is encoded into one allocation.
+func respLen(r Reply) int {
+	n := len(r.str) + len(r.format) + 24
+	for _, e := range r.elems {
+		n += respLen(e)
+	}
+	return n
+}
+
+func appendLine(buf []byte, prefix byte, s []byte) []byte {
+	buf = append(buf, prefix)
+	buf = append(buf, s...)
+	return append(buf, '\r', '\n')
+}
+
+func appendHead(buf []byte, prefix byte, n int) []byte {
+	buf = append(buf, prefix)
+	buf = strconv.AppendInt(buf, int64(n), 10)
+	return append(buf, '\r', '\n')
 }
 
 var errBadReply = errors.New("ERR polyfn SDK: malformed reply from the host")
@@ -136,24 +152,14 @@ func parseFloat(s string) (float64, error) {
 	return strconv.ParseFloat(s, 64)
 }
 
-// appendList appends byte strings length-prefixed (ABI.md).
-func appendList(buf []byte, items [][]byte) []byte {
-	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(items)))
-	for _, b := range items {
-		buf = binary.LittleEndian.AppendUint32(buf, uint32(len(b)))
-		buf = append(buf, b...)
-	}
-	return buf
-}
-
-// readList reads one length-prefixed list; the items alias b.
-func readList(b []byte) ([][]byte, []byte) {
+// readList reads one length-prefixed list, appending its items to out;
+// the items alias b.
+func readList(out [][]byte, b []byte) ([][]byte, []byte) {
 	if len(b) < 4 {
-		return nil, nil
+		return out, nil
 	}
 	n := binary.LittleEndian.Uint32(b)
 	b = b[4:]
-	out := make([][]byte, 0, min(int(n), len(b)/4))
 	for i := uint32(0); i < n && len(b) >= 4; i++ {
 		l := binary.LittleEndian.Uint32(b)
 		b = b[4:]

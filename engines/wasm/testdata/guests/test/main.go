@@ -24,6 +24,10 @@ func init() {
 		polyfn.Call("SET", keys[0], args[0])
 		return polyfn.Array(polyfn.Call("GET", keys[0]), polyfn.Bulk(args[0]))
 	})
+	// echo 0 value: value.
+	polyfn.RegisterFunction("echo", func(keys, args [][]byte) polyfn.Reply {
+		return polyfn.Bulk(args[0])
+	}, polyfn.Options{Flags: []string{polyfn.NoWrites}})
 	polyfn.RegisterFunction("get", func(keys, args [][]byte) polyfn.Reply {
 		return polyfn.Call("GET", keys[0])
 	}, polyfn.Options{Flags: []string{polyfn.NoWrites}})

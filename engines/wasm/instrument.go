@@ -1,0 +1,435 @@
+package wasm
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// The module rewriting interrupt.go relies on: a pass over the binary
+// format that adds the interrupt globals, the loop-head code and the
+// exports, leaving everything else byte for byte.
+
+var errInstrument = errors.New("wasm module cannot be instrumented")
+
+// instrument returns mod with the interrupt global, the loop checks and
+// the start function exported. Custom sections other than "name" are
+// dropped (debug information would point at the old code offsets).
+func instrument(mod []byte) ([]byte, error) {
+	if len(mod) < 8 || string(mod[:4]) != "\x00asm" || binary.LittleEndian.Uint32(mod[4:]) != 1 {
+		return mod, nil // not a module: the compiler says why
+	}
+	type section struct {
+		id   byte
+		body []byte
+	}
+	var secs []section
+	r := reader{b: mod[8:]}
+	for !r.done() {
+		id := r.byte()
+		n := r.u32()
+		body := r.bytes(int(n))
+		if r.err != nil {
+			return nil, errors.New("malformed section")
+		}
+		secs = append(secs, section{id, body})
+	}
+	var importedGlobals, definedGlobals uint32
+	start := int64(-1)
+	memory, memory64 := false, false
+	for _, s := range secs {
+		switch s.id {
+		case 2:
+			g, mem, err := countImports(s.body)
+			if err != nil {
+				return nil, err
+			}
+			importedGlobals = g
+			if mem != 0 {
+				memory, memory64 = true, mem == 64
+			}
+		case 5:
+			rr := reader{b: s.body}
+			if rr.u32() > 0 {
+				memory, memory64 = true, rr.byte()&4 != 0
+			}
+		case 6:
+			rr := reader{b: s.body}
+			definedGlobals = rr.u32()
+		case 7:
+			if err := checkExportNames(s.body); err != nil {
+				return nil, err
+			}
+		case 8:
+			rr := reader{b: s.body}
+			start = int64(rr.u32())
+		}
+	}
+	if !memory {
+		return mod, nil // refused by checkModule
+	}
+	global := importedGlobals + definedGlobals
+	flag, ctr := leb(uint64(global)), leb(uint64(global+1))
+	zero := []byte{0x41, 0x00} // i32.const 0
+	if memory64 {
+		zero = []byte{0x42, 0x00}
+	}
+	var check []byte
+	add := func(b ...[]byte) {
+		for _, x := range b {
+			check = append(check, x...)
+		}
+	}
+	// ctr = ctr - 1
+	// if (ctr == 0) { ctr = yieldEvery; drop(memory.grow 0); if (flag) unreachable }
+	add([]byte{0x23}, ctr, []byte{0x41, 0x01, 0x6B, 0x24}, ctr, []byte{0x23}, ctr, []byte{0x45, 0x04, 0x40})
+	add([]byte{0x41}, sleb(yieldEvery), []byte{0x24}, ctr, zero, []byte{0x40, 0x00, 0x1A})
+	add([]byte{0x23}, flag, []byte{0x04, 0x40, 0x00, 0x0B, 0x0B})
+
+	out := append([]byte{}, mod[:8]...)
+	emit := func(id byte, body []byte) {
+		out = append(out, id)
+		out = append(out, leb(uint64(len(body)))...)
+		out = append(out, body...)
+	}
+	// mut i32 flag = 0; mut i32 ctr = yieldEvery
+	newGlobals := append([]byte{0x7F, 0x01, 0x41, 0x00, 0x0B, 0x7F, 0x01, 0x41}, append(sleb(yieldEvery), 0x0B)...)
+	exports := func(old []byte) []byte {
+		rr := reader{b: old}
+		n := uint32(0)
+		if old != nil {
+			n = rr.u32()
+		}
+		extra := [][]byte{exportEntry(interruptExport, 3, global)}
+		if start >= 0 {
+			extra = append(extra, exportEntry(startExport, 0, uint32(start)))
+		}
+		b := leb(uint64(n) + uint64(len(extra)))
+		if old != nil {
+			b = append(b, rr.b...)
+		}
+		for _, e := range extra {
+			b = append(b, e...)
+		}
+		return b
+	}
+	// order is each known section's place; ours go in before the first
+	// section that must follow them.
+	order := map[byte]int{1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13}
+	doneGlobal, doneExport := false, false
+	flush := func(before int) {
+		if !doneGlobal && before > order[6] {
+			emit(6, append(leb(2), newGlobals...))
+			doneGlobal = true
+		}
+		if !doneExport && before > order[7] {
+			emit(7, exports(nil))
+			doneExport = true
+		}
+	}
+	for _, s := range secs {
+		if s.id == 0 {
+			rr := reader{b: s.body}
+			name := rr.bytes(int(rr.u32()))
+			if string(name) == "name" {
+				emit(0, s.body)
+			}
+			continue
+		}
+		flush(order[s.id])
+		switch s.id {
+		case 6:
+			rr := reader{b: s.body}
+			n := rr.u32()
+			emit(6, append(append(leb(uint64(n)+2), rr.b...), newGlobals...))
+			doneGlobal = true
+		case 7:
+			emit(7, exports(s.body))
+			doneExport = true
+		case 8: // exported instead
+		case 10:
+			body, err := instrumentCode(s.body, check)
+			if err != nil {
+				return nil, err
+			}
+			emit(10, body)
+		default:
+			emit(s.id, s.body)
+		}
+	}
+	flush(len(order) + 1)
+	return out, nil
+}
+
+func exportEntry(name string, kind byte, index uint32) []byte {
+	b := append(leb(uint64(len(name))), name...)
+	b = append(b, kind)
+	return append(b, leb(uint64(index))...)
+}
+
+// countImports returns the number of imported globals and, for an
+// imported memory, 32 or 64 (its address width).
+func countImports(b []byte) (globals uint32, memory int, err error) {
+	r := reader{b: b}
+	n := r.u32()
+	for i := uint32(0); i < n && r.err == nil; i++ {
+		r.bytes(int(r.u32())) // module
+		r.bytes(int(r.u32())) // name
+		switch r.byte() {
+		case 0: // func
+			r.u32()
+		case 1: // table
+			r.byte()
+			r.limits()
+		case 2: // memory
+			memory = 32
+			if r.limits()&4 != 0 {
+				memory = 64
+			}
+		case 3: // global
+			r.byte()
+			r.byte()
+			globals++
+		case 4: // tag
+			r.byte()
+			r.u32()
+		default:
+			return 0, 0, errInstrument
+		}
+	}
+	if r.err != nil {
+		return 0, 0, errInstrument
+	}
+	return globals, memory, nil
+}
+
+func checkExportNames(b []byte) error {
+	r := reader{b: b}
+	n := r.u32()
+	for i := uint32(0); i < n && r.err == nil; i++ {
+		name := string(r.bytes(int(r.u32())))
+		r.byte()
+		r.u32()
+		if name == interruptExport || name == startExport {
+			return fmt.Errorf("wasm module exports %s, a name polyfn reserves", name)
+		}
+	}
+	if r.err != nil {
+		return errInstrument
+	}
+	return nil
+}
+
+// instrumentCode adds check after the block type of every loop in every
+// function body of a code section.
+func instrumentCode(sec, check []byte) ([]byte, error) {
+	r := reader{b: sec}
+	n := r.u32()
+	out := leb(uint64(n))
+	var body []byte
+	for i := uint32(0); i < n; i++ {
+		size := r.u32()
+		code := r.bytes(int(size))
+		if r.err != nil {
+			return nil, errInstrument
+		}
+		var err error
+		body, err = instrumentBody(body[:0], code, check)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, leb(uint64(len(body)))...)
+		out = append(out, body...)
+	}
+	return out, nil
+}
+
+func instrumentBody(out, code, check []byte) ([]byte, error) {
+	r := reader{b: code}
+	locals := r.u32()
+	for i := uint32(0); i < locals; i++ {
+		r.u32()
+		r.valtype()
+	}
+	from := 0
+	for r.err == nil && !r.done() {
+		op := r.byte()
+		switch {
+		case op == 0x03: // loop
+			r.blockType()
+			at := len(code) - len(r.b)
+			out = append(out, code[from:at]...)
+			out = append(out, check...)
+			from = at
+		case op == 0x02 || op == 0x04 || op == 0x06: // block, if, try
+			r.blockType()
+		case op == 0x07 || op == 0x08 || op == 0x09 || op == 0x0C || op == 0x0D || op == 0x10 ||
+			op == 0x12 || op == 0x14 || op == 0x15 || op == 0x18 || op == 0xD2 || op == 0xD5 || op == 0xD6 ||
+			op >= 0x20 && op <= 0x26 || op == 0x3F || op == 0x40:
+			r.u32()
+		case op == 0x0E: // br_table
+			for k := r.u32(); k > 0 && r.err == nil; k-- {
+				r.u32()
+			}
+			r.u32()
+		case op == 0x11 || op == 0x13: // call_indirect
+			r.u32()
+			r.u32()
+		case op == 0x1C: // select t
+			for k := r.u32(); k > 0 && r.err == nil; k-- {
+				r.valtype()
+			}
+		case op >= 0x28 && op <= 0x3E:
+			r.memarg()
+		case op == 0x41 || op == 0x42 || op == 0xD0:
+			r.u64()
+		case op == 0x43:
+			r.bytes(4)
+		case op == 0x44:
+			r.bytes(8)
+		case op <= 0x01 || op == 0x05 || op == 0x0B || op == 0x0F || op == 0x19 || op == 0x1A || op == 0x1B ||
+			op >= 0x45 && op <= 0xC4 || op == 0xD1 || op == 0xD3 || op == 0xD4:
+		case op == 0xFC:
+			switch sub := r.u32(); {
+			case sub <= 7:
+			case sub == 8 || sub == 10 || sub == 12 || sub == 14:
+				r.u32()
+				r.u32()
+			case sub <= 17:
+				r.u32()
+			default:
+				return nil, fmt.Errorf("%w: instruction 0xFC %d", errInstrument, sub)
+			}
+		case op == 0xFD:
+			switch sub := r.u32(); {
+			case sub <= 11 || sub == 92 || sub == 93:
+				r.memarg()
+			case sub == 12 || sub == 13:
+				r.bytes(16)
+			case sub >= 21 && sub <= 34:
+				r.byte()
+			case sub >= 84 && sub <= 91:
+				r.memarg()
+				r.byte()
+			}
+		case op == 0xFE:
+			if sub := r.u32(); sub == 3 {
+				r.byte()
+			} else {
+				r.memarg()
+			}
+		default:
+			return nil, fmt.Errorf("%w: instruction 0x%02X", errInstrument, op)
+		}
+	}
+	if r.err != nil {
+		return nil, errInstrument
+	}
+	return append(out, code[from:]...), nil
+}
+
+// reader decodes the pieces of the binary format; the first error sticks.
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) done() bool { return len(r.b) == 0 }
+
+func (r *reader) fail() { r.err, r.b = errInstrument, nil }
+
+func (r *reader) byte() byte {
+	if len(r.b) == 0 {
+		r.fail()
+		return 0
+	}
+	c := r.b[0]
+	r.b = r.b[1:]
+	return c
+}
+
+func (r *reader) bytes(n int) []byte {
+	if n < 0 || n > len(r.b) {
+		r.fail()
+		return nil
+	}
+	b := r.b[:n]
+	r.b = r.b[n:]
+	return b
+}
+
+// u64 reads an unsigned or signed LEB128 (up to 10 bytes), returning the
+// low bits; only its extent matters for signed ones.
+func (r *reader) u64() uint64 {
+	var v uint64
+	for i := 0; i < 10; i++ {
+		c := r.byte()
+		if r.err != nil {
+			return 0
+		}
+		v |= uint64(c&0x7F) << (7 * i)
+		if c&0x80 == 0 {
+			return v
+		}
+	}
+	r.fail()
+	return 0
+}
+
+func (r *reader) u32() uint32 { return uint32(r.u64()) }
+
+func (r *reader) valtype() {
+	if c := r.byte(); c == 0x63 || c == 0x64 { // (ref null? ht)
+		r.u64()
+	}
+}
+
+func (r *reader) blockType() {
+	if len(r.b) > 0 && (r.b[0] == 0x40 || r.b[0] >= 0x6F && r.b[0] <= 0x7F) {
+		r.byte()
+		return
+	}
+	r.u64() // a type index (s33)
+}
+
+func (r *reader) memarg() {
+	if align := r.u32(); align&0x40 != 0 {
+		r.u32() // memory index
+	}
+	r.u64()
+}
+
+func (r *reader) limits() byte {
+	flags := r.byte()
+	r.u64()
+	if flags&1 != 0 {
+		r.u64()
+	}
+	return flags
+}
+
+// sleb encodes a non-negative signed LEB128 (an i32.const immediate).
+func sleb(v int64) []byte {
+	var b []byte
+	for {
+		c := byte(v & 0x7F)
+		v >>= 7
+		if v == 0 && c&0x40 == 0 {
+			return append(b, c)
+		}
+		b = append(b, c|0x80)
+	}
+}
+
+func leb(v uint64) []byte {
+	var b []byte
+	for {
+		c := byte(v & 0x7F)
+		v >>= 7
+		if v != 0 {
+			b = append(b, c|0x80)
+			continue
+		}
+		return append(b, c)
+	}
+}

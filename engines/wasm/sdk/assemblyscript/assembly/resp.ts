@@ -1,0 +1,285 @@
+// The bytes that cross the boundary (ABI.md): length-prefixed lists of
+// byte strings (keys, args, command arguments) and RESP replies.
+import { Kind, Reply, bytes, formatDouble } from "./reply";
+
+/** A growable byte buffer, reused from call to call. */
+export class Writer {
+  buf: ArrayBuffer;
+  len: i32 = 0;
+
+  constructor(cap: i32) {
+    this.buf = new ArrayBuffer(cap);
+  }
+
+  reset(): void {
+    this.len = 0;
+  }
+
+  get ptr(): usize {
+    return changetype<usize>(this.buf);
+  }
+
+  grow(n: i32): void {
+    const need = this.len + n;
+    if (need <= this.buf.byteLength) return;
+    let cap = this.buf.byteLength * 2;
+    if (cap < need) cap = need;
+    const nb = new ArrayBuffer(cap);
+    memory.copy(changetype<usize>(nb), changetype<usize>(this.buf), this.len);
+    this.buf = nb;
+  }
+
+  byte(b: u8): void {
+    this.grow(1);
+    store<u8>(this.ptr + this.len, b);
+    this.len++;
+  }
+
+  u32le(v: u32): void {
+    this.grow(4);
+    store<u32>(this.ptr + this.len, v);
+    this.len += 4;
+  }
+
+  raw(p: usize, n: i32): void {
+    this.grow(n);
+    memory.copy(this.ptr + this.len, p, n);
+    this.len += n;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.raw(b.dataStart, b.length);
+  }
+
+  /** ASCII text (digits, RESP prefixes). */
+  ascii(s: string): void {
+    this.grow(s.length);
+    for (let i = 0; i < s.length; i++) {
+      store<u8>(this.ptr + this.len + i, <u8>s.charCodeAt(i));
+    }
+    this.len += s.length;
+  }
+
+  crlf(): void {
+    this.grow(2);
+    store<u16>(this.ptr + this.len, 0x0a0d);
+    this.len += 2;
+  }
+
+  /** A list item: its length, then its bytes. */
+  item(b: Uint8Array): void {
+    this.u32le(b.length);
+    this.bytes(b);
+  }
+
+  /** r as RESP3. */
+  reply(r: Reply): void {
+    switch (r.kind) {
+      case Kind.Status:
+        this.line(43, r.data); // +
+        return;
+      case Kind.Error:
+        this.line(45, r.data); // -
+        return;
+      case Kind.Int:
+        this.byte(58); // :
+        this.ascii(r.num.toString());
+        this.crlf();
+        return;
+      case Kind.Bulk:
+        this.head(36, r.data.length); // $
+        this.bytes(r.data);
+        this.crlf();
+        return;
+      case Kind.Array:
+      case Kind.Set:
+      case Kind.Map: {
+        let prefix: u8 = 42; // *
+        let n = r.elems.length;
+        if (r.kind == Kind.Set) prefix = 126; // ~
+        if (r.kind == Kind.Map) {
+          prefix = 37; // %
+          n = n / 2;
+        }
+        this.head(prefix, n);
+        for (let i = 0; i < r.elems.length; i++) this.reply(r.elems[i]);
+        return;
+      }
+      case Kind.Double:
+        this.byte(44); // ,
+        this.ascii(formatDouble(r.dbl));
+        this.crlf();
+        return;
+      case Kind.Bool:
+        this.byte(35); // #
+        this.byte(r.num != 0 ? 116 : 102);
+        this.crlf();
+        return;
+      case Kind.BigNumber:
+        this.line(40, r.data); // (
+        return;
+      case Kind.Verbatim: {
+        const f = bytes(r.format);
+        this.head(61, f.length + 1 + r.data.length); // =
+        this.bytes(f);
+        this.byte(58);
+        this.bytes(r.data);
+        this.crlf();
+        return;
+      }
+    }
+    this.byte(95); // _
+    this.crlf();
+  }
+
+  private line(prefix: u8, b: Uint8Array): void {
+    this.byte(prefix);
+    this.bytes(b);
+    this.crlf();
+  }
+
+  private head(prefix: u8, n: i32): void {
+    this.byte(prefix);
+    this.ascii(n.toString());
+    this.crlf();
+  }
+}
+
+/** Reads length-prefixed lists from memory [p, end). */
+export class ListReader {
+  constructor(public p: usize, public end: usize) {}
+
+  /** The next list; its items are copies. */
+  list(): Uint8Array[] {
+    const out = new Array<Uint8Array>(0);
+    if (this.p + 4 > this.end) return out;
+    const n = load<u32>(this.p);
+    this.p += 4;
+    for (let i: u32 = 0; i < n && this.p + 4 <= this.end; i++) {
+      const l = load<u32>(this.p);
+      this.p += 4;
+      if (<u64>this.p + <u64>l > <u64>this.end) break;
+      const b = new Uint8Array(l);
+      memory.copy(b.dataStart, this.p, l);
+      this.p += l;
+      out.push(b);
+    }
+    return out;
+  }
+}
+
+/** Parses one RESP3 value (as the host writes them) from memory, copying it. */
+export class RespReader {
+  ok: bool = true;
+  constructor(public p: usize, public end: usize) {}
+
+  private lineEnd(): usize {
+    let q = this.p;
+    while (q + 1 < this.end && load<u8>(q) != 13) q++;
+    if (q + 1 >= this.end) {
+      this.ok = false;
+      return this.end;
+    }
+    return q;
+  }
+
+  private take(from: usize, to: usize): Uint8Array {
+    const b = new Uint8Array(<i32>(to - from));
+    memory.copy(b.dataStart, from, to - from);
+    return b;
+  }
+
+  private num(from: usize, to: usize): i64 {
+    let neg = false;
+    let n: i64 = 0;
+    if (from < to && load<u8>(from) == 45) {
+      neg = true;
+      from++;
+    }
+    for (let q = from; q < to; q++) n = n * 10 + (load<u8>(q) - 48);
+    return neg ? -n : n;
+  }
+
+  value(): Reply {
+    const r = new Reply();
+    if (this.p >= this.end) {
+      this.ok = false;
+      return r;
+    }
+    const prefix = load<u8>(this.p);
+    const start = this.p + 1;
+    const e = this.lineEnd();
+    if (!this.ok) return r;
+    this.p = e + 2;
+    switch (prefix) {
+      case 43: // +
+        r.kind = Kind.Status;
+        r.data = this.take(start, e);
+        break;
+      case 45: // -
+        r.kind = Kind.Error;
+        r.data = this.take(start, e);
+        break;
+      case 40: // (
+        r.kind = Kind.BigNumber;
+        r.data = this.take(start, e);
+        break;
+      case 58: // :
+        r.kind = Kind.Int;
+        r.num = this.num(start, e);
+        break;
+      case 44: // ,
+        r.kind = Kind.Double;
+        r.dbl = parseDouble(String.UTF8.decodeUnsafe(start, e - start));
+        break;
+      case 35: // #
+        r.kind = Kind.Bool;
+        r.num = load<u8>(start) == 116 ? 1 : 0;
+        break;
+      case 95: // _
+        break;
+      case 36: // $
+      case 61: {
+        // =
+        const n = <usize>this.num(start, e);
+        if (this.p + n + 2 > this.end) {
+          this.ok = false;
+          return r;
+        }
+        if (prefix == 61 && n >= 4) {
+          r.kind = Kind.Verbatim;
+          r.format = String.UTF8.decodeUnsafe(this.p, 3);
+          r.data = this.take(this.p + 4, this.p + n);
+        } else {
+          r.kind = Kind.Bulk;
+          r.data = this.take(this.p, this.p + n);
+        }
+        this.p += n + 2;
+        break;
+      }
+      case 42: // *
+      case 126: // ~
+      case 37: // %
+      case 62: {
+        // >
+        let n = <i32>this.num(start, e);
+        r.kind = prefix == 126 ? Kind.Set : prefix == 37 ? Kind.Map : Kind.Array;
+        if (prefix == 37) n *= 2;
+        const elems = new Array<Reply>(0);
+        for (let i = 0; i < n && this.ok; i++) elems.push(this.value());
+        r.elems = elems;
+        break;
+      }
+      default:
+        this.ok = false;
+    }
+    return r;
+  }
+}
+
+function parseDouble(s: string): f64 {
+  if (s == "inf") return Infinity;
+  if (s == "-inf") return -Infinity;
+  if (s == "nan") return NaN;
+  return parseFloat(s);
+}
