@@ -162,19 +162,9 @@ func TestSDKLargeData(t *testing.T) {
 
 // Replies larger than the C and Rust SDKs' 16 KiB command buffer go
 // through polyfn.reply_read.
-//
-// KNOWN HOST BUG (engines/wasm/host.go, not the SDKs'): polyfn.call,
-// polyfn.pcall and polyfn.reply_read compare the reply's length with the
-// guest's buf_cap / cap as the raw uint64 stack value, whose upper 32
-// bits wazero does not clear for an i32 parameter. When they hold
-// garbage the host believes the buffer is large enough and writes the
-// whole reply at buf_ptr: over whatever follows the guest's buffer (the
-// Go SDK's "memory corruption" of TestLargeBinaryReply, a malformed or
-// altered reply here) or past the end of memory ("wasm guest passed
-// memory out of bounds"). The fix is uint32(s[3]) in callCommand and
-// uint32(s[1]) in replyRead; remove the skip with it.
+// (The host once compared the guest's i32 buffer capacity unmasked and
+// wrote such replies past the buffer; ABI.md states the i32 rule.)
 func TestSDKLargeReplies(t *testing.T) {
-	t.Skip("known host bug: i32 buffer capacities compared unmasked in host.go (see the comment)")
 	for _, sdk := range []string{"c", "rust"} {
 		t.Run(sdk, func(t *testing.T) {
 			c := startServer(t, wasm.Options{})
