@@ -68,22 +68,45 @@ func BenchmarkContractWasmFCallSHA256(b *testing.B) {
 }
 
 // FUNCTION LOAD's engine part for the example module: cold (a fresh
-// compilation cache every time) and cached.
-func benchWasmLoad(b *testing.B, cold bool) {
+// in-memory cache every time), cached (one cache), and after a restart
+// with wasm-cache-dir (a new cache on a directory that holds the module).
+func benchWasmLoad(b *testing.B, mode string) {
 	mod := exampleModule(b)
 	shared := wazero.NewCompilationCache()
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		cache := shared
-		if cold {
-			cache = wazero.NewCompilationCache()
-		}
+	dir := b.TempDir()
+	compile := func(cache wazero.CompilationCache) {
 		e := wasm.New(wasm.Options{Cache: cache})
 		if _, err := e.Compile(context.Background(), core.CompileRequest{Kind: core.KindLibrary, Name: "example", Code: mod}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	switch mode { // the module compiled once before timing
+	case "cached":
+		compile(shared)
+	case "restart":
+		warm, err := wazero.NewCompilationCacheWithDir(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		compile(warm)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		cache := shared
+		switch mode {
+		case "cold":
+			cache = wazero.NewCompilationCache()
+		case "restart":
+			var err error
+			if cache, err = wazero.NewCompilationCacheWithDir(dir); err != nil {
+				b.Fatal(err)
+			}
+		}
+		compile(cache)
+	}
 }
 
-func BenchmarkWasmLoadCold(b *testing.B)   { benchWasmLoad(b, true) }
-func BenchmarkWasmLoadCached(b *testing.B) { benchWasmLoad(b, false) }
+func BenchmarkWasmLoadCold(b *testing.B)    { benchWasmLoad(b, "cold") }
+func BenchmarkWasmLoadCached(b *testing.B)  { benchWasmLoad(b, "cached") }
+func BenchmarkWasmLoadRestart(b *testing.B) { benchWasmLoad(b, "restart") }

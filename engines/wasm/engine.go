@@ -12,6 +12,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -38,8 +40,10 @@ type Options struct {
 	// in the guest (which usually ends the call with an error reply).
 	MaxMemoryPages uint32
 	// Cache holds compiled modules keyed by their bytes' hash, so that
-	// loading a known module skips compilation. nil: one in-memory cache
-	// shared by every Engine of the process (tests start many servers).
+	// loading a known module skips compilation. nil: the directory the
+	// server's wasm-cache-dir parameter names (Configure), else one
+	// in-memory cache shared by every Engine of the process (tests start
+	// many servers).
 	Cache wazero.CompilationCache
 }
 
@@ -87,9 +91,6 @@ type runState struct {
 
 // New returns a WebAssembly engine.
 func New(opts Options) *Engine {
-	if opts.Cache == nil {
-		opts.Cache = sharedCache
-	}
 	return &Engine{opts: opts}
 }
 
@@ -98,15 +99,43 @@ var (
 	_ core.Configurable = (*Engine)(nil)
 )
 
-// ConfigMaxMemoryPages is the server parameter Configure reads.
-const ConfigMaxMemoryPages = "wasm-max-memory-pages"
+// The server parameters Configure reads.
+const (
+	ConfigMaxMemoryPages = "wasm-max-memory-pages"
+	ConfigCacheDir       = "wasm-cache-dir"
+)
 
 // Configure implements core.Configurable: the memory cap comes from the
-// wasm-max-memory-pages parameter unless Options set one.
+// wasm-max-memory-pages parameter and the compilation cache from
+// wasm-cache-dir (relative to dir), unless Options set them. A cache
+// directory that cannot be used is logged and the cache stays in memory.
 func (e *Engine) Configure(cfg *core.Config) {
-	if e.opts.MaxMemoryPages == 0 && e.rt == nil {
+	if e.rt != nil {
+		return
+	}
+	if e.opts.MaxMemoryPages == 0 {
 		e.opts.MaxMemoryPages = uint32(cfg.Int(ConfigMaxMemoryPages))
 	}
+	if d, _ := cfg.Get(ConfigCacheDir); e.opts.Cache == nil && d != "" {
+		if !filepath.IsAbs(d) {
+			base, _ := cfg.Get("dir")
+			d = filepath.Join(base, d)
+		}
+		cache, err := wazero.NewCompilationCacheWithDir(d)
+		if err != nil {
+			log.Printf("wasm-cache-dir %s: %v; compiled modules are cached in memory only", d, err)
+			return
+		}
+		e.opts.Cache = cache
+	}
+}
+
+// cache is the compilation cache in effect.
+func (e *Engine) cache() wazero.CompilationCache {
+	if e.opts.Cache == nil {
+		return sharedCache
+	}
+	return e.opts.Cache
 }
 
 // maxPages is the memory cap in effect.
@@ -127,7 +156,7 @@ func (e *Engine) runtime() (wazero.Runtime, error) {
 		WithCloseOnContextDone(false). // interrupt.go does it for less
 
 		WithMemoryLimitPages(e.maxPages()).
-		WithCompilationCache(e.opts.Cache)
+		WithCompilationCache(e.cache())
 	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
 		rt.Close(ctx)
