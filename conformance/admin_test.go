@@ -178,10 +178,9 @@ func TestConfigGetAll(t *testing.T) {
 			assert.Equal(t, rv, pv, "parameter %s", k)
 		}
 	}
-	polyfnOnly := map[string]bool{"script-max-memory": true}
 	for k := range pm {
 		_, ok := rm[k]
-		assert.True(t, ok || polyfnOnly[k], "parameter %s unknown to Redis 7.0", k)
+		assert.True(t, ok, "parameter %s unknown to Redis 7.0", k)
 	}
 }
 

@@ -340,6 +340,7 @@ func (c *Config) registerDefaults() {
 	// 64 KiB pages (engines/wasm reads it at start-up).
 	c.DefineInt("wasm-max-memory-pages", nil, true, 1, 65536, false, "1024", nil)
 	c.params["wasm-max-memory-pages"].Own = true
+	c.params["script-max-memory"].Own = true
 	// wasm-cache-dir keeps compiled WebAssembly modules on disk, so that
 	// FUNCTION LOAD of a known module is fast after a restart too ("":
 	// in memory only; relative to dir).
