@@ -135,8 +135,18 @@ func (s *Server) RequestShutdown() {
 
 // NewClient registers a connection. The caller sets W before Exec.
 func (s *Server) NewClient(conn Conn, addr, laddr string) *Client {
+	return s.NewClientID(conn, addr, laddr, s.ReserveClientID())
+}
+
+// ReserveClientID hands out the next client ID, for a connection whose
+// client NewClientID will make later (the network layer takes IDs in
+// accept order).
+func (s *Server) ReserveClientID() int64 { return s.nextID.Add(1) }
+
+// NewClientID is NewClient with an ID from ReserveClientID.
+func (s *Server) NewClientID(conn Conn, addr, laddr string, id int64) *Client {
 	c := &Client{
-		ID:      s.nextID.Add(1),
+		ID:      id,
 		Conn:    conn,
 		Addr:    addr,
 		LAddr:   laddr,

@@ -62,7 +62,9 @@ func (s *Server) Serve(ln net.Listener) error {
 			return err
 		}
 		s.wg.Add(1)
-		go s.handle(nc)
+		// Client IDs follow the order of accept, as Redis's do, not the
+		// order in which the connections' goroutines get to run.
+		go s.handle(nc, s.core.ReserveClientID())
 	}
 }
 
@@ -113,7 +115,7 @@ type conn struct {
 	softSince atomic.Int64
 }
 
-func (s *Server) handle(nc net.Conn) {
+func (s *Server) handle(nc net.Conn, id int64) {
 	defer s.wg.Done()
 	c := &conn{srv: s, nc: nc, w: NewWriter(2)}
 	c.rd = NewReader(nc)
@@ -137,7 +139,7 @@ func (s *Server) handle(nc net.Conn) {
 	if !s.admit(nc, n) {
 		return
 	}
-	cl := s.core.NewClient(c, nc.RemoteAddr().String(), nc.LocalAddr().String())
+	cl := s.core.NewClientID(c, nc.RemoteAddr().String(), nc.LocalAddr().String(), id)
 	cl.W = c.w
 	s.mu.Lock() // cron reads c.client under s.mu
 	c.client = cl
