@@ -125,8 +125,8 @@ func (s *Server) Done() <-chan struct{} { return s.shutdown }
 // RequestShutdown closes Done (once).
 func (s *Server) RequestShutdown() {
 	s.shutdownOnce.Do(func() {
-		if r := s.scripts.current.Load(); r != nil {
-			r.kill.cancel() // SHUTDOWN NOSAVE stops even an unkillable script
+		if s.scripts.active.Load() {
+			s.scripts.kill.Load().cancel() // SHUTDOWN NOSAVE stops even an unkillable script
 		}
 		close(s.shutdown)
 		close(s.stopExpire)
