@@ -46,7 +46,7 @@ type scriptState struct {
 	// runs costs no timer operation each.
 	watchdog   *time.Timer
 	watchArmed bool
-	watchAt    time.Time
+	watchAt    time.Duration // on the monotonic clock (monoNow)
 	// heap is the watchdog's memory sampler (scripting_memory.go); seq
 	// numbers the runs for it.
 	heap heapWatch
@@ -112,7 +112,11 @@ type runFields struct {
 	isEval bool
 	caller *Client
 	args   [][]byte // the command that started the run (FUNCTION STATS)
-	start  time.Time
+	// start is when the run started, on the monotonic clock (monoNow);
+	// now is the time its commands see, in unix milliseconds: that of
+	// the command that started it, as Redis freezes a script's clock.
+	start time.Duration
+	now   int64
 	// readOnly forbids write commands (EVAL_RO, FCALL_RO, no-writes).
 	readOnly bool
 	// wrote is set once the script called a write command: from then on
@@ -177,9 +181,13 @@ func (s *Server) runScript(ctx *Ctx, eng Engine, fn *Function, isEval, roCmd boo
 		kill = newKillContext()
 		st.kill.Store(kill)
 	}
-	// Not the command's arrival (ctx.start): it may have waited for the
-	// keyspace lock meanwhile.
-	start := time.Now()
+	// Not the command's arrival (ctx.start) for the busy threshold: it
+	// may have waited for the keyspace lock meanwhile.
+	start := s.monoNow()
+	now := ctx.Now
+	if now == 0 {
+		now = time.Now().UnixMilli()
+	}
 	st.seq++
 	sc := st.client
 	sc.DB, sc.Resp, sc.User, sc.aclUser = ctx.C.DB, 2, ctx.C.User, s.aclUser(ctx.C)
@@ -190,7 +198,7 @@ func (s *Server) runScript(ctx *Ctx, eng Engine, fn *Function, isEval, roCmd boo
 	r.mu.Lock()
 	r.runFields = runFields{
 		fn: fn, isEval: isEval, caller: ctx.C, args: ctx.Args,
-		start:    start,
+		start: start, now: now,
 		readOnly: roCmd || (!compat && fn.Flags&ScriptNoWrites != 0),
 		resp:     2, repl: ReplAll, kill: kill,
 		memLimit: s.Config.hot.scriptMaxMemory.Load(),
@@ -227,6 +235,14 @@ func (s *Server) runScript(ctx *Ctx, eng Engine, fn *Function, isEval, roCmd boo
 	reply.WriteTo(ctx.W)
 }
 
+// monoNow reads the monotonic clock only, as the time since the server
+// started (Start keeps its monotonic reading): half the cost of
+// time.Now, for durations.
+func (s *Server) monoNow() time.Duration { return time.Since(s.Start) }
+
+// elapsed is how long r has been running.
+func (r *scriptRun) elapsed() time.Duration { return r.s.monoNow() - r.start }
+
 func (s *Server) busyThreshold() time.Duration {
 	return time.Duration(s.Config.BusyReplyThreshold()) * time.Millisecond
 }
@@ -249,11 +265,12 @@ func (r *scriptRun) nextWatch(elapsed time.Duration) time.Duration {
 // needs a look. r.mu is held.
 func (s *Server) armWatchdog(r *scriptRun) {
 	st := &s.scripts
-	at := r.start.Add(r.nextWatch(0)) // never negative for a run not yet busy
-	if st.watchArmed && !at.Before(st.watchAt) {
+	next := r.nextWatch(0) // never negative for a run not yet busy
+	at := r.start + next
+	if st.watchArmed && at >= st.watchAt {
 		return // an earlier run's arming comes first
 	}
-	st.watchdog.Reset(time.Until(at))
+	st.watchdog.Reset(next)
 	st.watchArmed, st.watchAt = true, at
 }
 
@@ -267,7 +284,7 @@ func (s *Server) rearmWatchdog(r *scriptRun, elapsed time.Duration) {
 		return
 	}
 	st.watchdog.Reset(next)
-	st.watchArmed, st.watchAt = true, r.start.Add(elapsed+next)
+	st.watchArmed, st.watchAt = true, r.start+elapsed+next
 }
 
 // scriptWatchdog runs while a script does: every memoryTick it samples
@@ -294,7 +311,7 @@ func (s *Server) scriptWatchdog() {
 		s.scripts.watchArmed = false
 		return
 	}
-	elapsed := time.Since(r.start)
+	elapsed := r.elapsed()
 	if r.busy || elapsed < s.busyThreshold() {
 		// Not yet busy (or a stale firing, or the threshold was raised
 		// meanwhile), or busy and still sampling memory.
@@ -306,7 +323,7 @@ func (s *Server) scriptWatchdog() {
 		name = "?" // Redis names EVAL scripts by their body's function name
 	}
 	s.Log.Printf("Slow script detected: still in execution after %d milliseconds. You can try killing the script using the %s command. Script name is: %s.",
-		time.Since(r.start).Milliseconds(), r.killCommand(), name)
+		r.elapsed().Milliseconds(), r.killCommand(), name)
 	r.busy = true
 	s.rearmWatchdog(r, elapsed)
 	s.mu.Unlock() // on the script's behalf: see the comment at the top
@@ -325,7 +342,7 @@ func (r *scriptRun) finish() {
 	r.live = false
 	if r.busy {
 		r.s.mu.Lock()
-		r.s.Log.Printf("Slow script finished in %d milliseconds", time.Since(r.start).Milliseconds())
+		r.s.Log.Printf("Slow script finished in %d milliseconds", r.elapsed().Milliseconds())
 	}
 	r.mu.Unlock()
 }
@@ -461,7 +478,7 @@ func (r *scriptRun) call(args [][]byte) Value {
 	sc := s.scripts.client
 	sc.Resp = r.resp
 	ctx := &s.scripts.ctx
-	*ctx = Ctx{S: s, C: sc, Cmd: cmd, Args: args, W: b, DB: sc.DB, NoBlock: true, frozenNow: r.start.UnixMilli(), noPropagate: r.repl == ReplNone}
+	*ctx = Ctx{S: s, C: sc, Cmd: cmd, Args: args, W: b, DB: sc.DB, NoBlock: true, frozenNow: r.now, noPropagate: r.repl == ReplNone}
 	s.call(ctx)
 	vals := b.Values()
 	if len(vals) == 0 {

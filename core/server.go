@@ -383,12 +383,19 @@ func (s *Server) runHandler(ctx *Ctx) {
 // lock is held.
 func (s *Server) call(ctx *Ctx) {
 	start := ctx.start
-	if start.IsZero() {
-		start = time.Now()
-	}
-	ctx.Now = start.UnixMilli()
+	var mono time.Duration
 	if ctx.frozenNow != 0 {
-		ctx.Now = ctx.frozenNow // a script's commands all see its start time
+		// A script's commands all see its start time: only their
+		// duration needs the clock, the monotonic one will do.
+		ctx.Now = ctx.frozenNow
+		if start.IsZero() {
+			mono = s.monoNow()
+		}
+	} else {
+		if start.IsZero() {
+			start = time.Now()
+		}
+		ctx.Now = start.UnixMilli()
 	}
 	var dirty int64
 	// The sink may be installed by the command itself (CONFIG SET
@@ -410,7 +417,12 @@ func (s *Server) call(ctx *Ctx) {
 			s.effects.pending = nil // the sink went away (appendonly no)
 		}
 	}
-	dur := time.Since(start)
+	var dur time.Duration
+	if start.IsZero() {
+		dur = s.monoNow() - mono
+	} else {
+		dur = time.Since(start)
+	}
 	// Like Redis, MONITOR sees the command after it ran, with the
 	// client's database as it left it (SELECT shows the new one).
 	if len(s.monitors) > 0 && !ctx.Cmd.Has(FlagSkipMonitor) && !ctx.Cmd.Has(FlagAdmin) {
