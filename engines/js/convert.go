@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/dop251/goja"
 	"github.com/polyfn/polyfn/core"
@@ -55,11 +56,14 @@ func (r *realm) bytesValue(b []byte) goja.Value {
 
 // byteArray is keys or args as a JavaScript array.
 func (r *realm) byteArray(items [][]byte) goja.Value {
-	vals := make([]any, len(items))
-	for i, b := range items {
-		vals[i] = r.bytesValue(b)
+	vals := r.items[:0] // NewArray copies them
+	for _, b := range items {
+		vals = append(vals, r.bytesValue(b))
 	}
-	return r.rt.NewArray(vals...)
+	a := r.rt.NewArray(vals...)
+	clear(vals)
+	r.items = vals[:0]
+	return a
 }
 
 // newReplyError returns a ReplyError (an Error) whose message is msg.
@@ -95,6 +99,12 @@ func (r *realm) toJS(v core.Value, resp, depth int) goja.Value {
 	case core.VBulk:
 		return r.bytesValue(v.Str)
 	case core.VStatus:
+		if string(v.Str) == "OK" {
+			if r.okValue == nil {
+				r.okValue = rt.ToValue("OK")
+			}
+			return r.newStatus(r.okValue)
+		}
 		return r.newStatus(r.bytesValue(v.Str))
 	case core.VError:
 		return r.newReplyError(string(v.Str))
@@ -197,7 +207,9 @@ func (r *realm) value(v goja.Value, resp, depth int) core.Value {
 	case goja.IsString(v):
 		s := v.String()
 		r.charge(int64(len(s)))
-		return core.Value{Kind: core.VBulk, Str: []byte(s)}
+		// The reply is written before the string can go away, and
+		// Values' bytes are read-only: no copy.
+		return core.Value{Kind: core.VBulk, Str: unsafe.Slice(unsafe.StringData(s), len(s))}
 	case goja.IsNumber(v):
 		f := v.ToFloat()
 		if f == math.Trunc(f) && f >= -(1<<63) && f < 1<<63 {
