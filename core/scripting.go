@@ -60,6 +60,8 @@ type scriptState struct {
 	// that command's context. Both are reused: one script runs at a time.
 	builder *Builder
 	ctx     Ctx
+	// cmds caches the commands scripts call (scripting_lookup.go).
+	cmds cmdCache
 	// startOOM is whether the last command Exec admitted found memory
 	// over maxmemory with nothing to evict (Redis's script_oom).
 	startOOM bool
@@ -443,7 +445,7 @@ func (r *scriptRun) call(args [][]byte) Value {
 	if len(args) == 0 {
 		return ErrorValue(ErrScriptNoArgs)
 	}
-	cmd, found := s.Table.Lookup(args)
+	cmd, found := s.scripts.cmds.lookup(s.Table, args)
 	if cmd == nil || !found {
 		return ErrorValue(ErrScriptUnknownCmd)
 	}
