@@ -155,6 +155,9 @@ func BenchmarkContractJSFCallRet1(b *testing.B) { benchContractJS(b, "FCALL", "j
 func BenchmarkContractJSFCallGetSet(b *testing.B) {
 	benchContractJS(b, "FCALL", "js_getset", "1", "k", "v")
 }
+func BenchmarkContractJSFCallGetSetBench(b *testing.B) {
+	benchContractJS(b, "FCALL", "js_getset", "1", "bench:key", "value")
+}
 func BenchmarkContractJSFCallLoop(b *testing.B) { benchContractJS(b, "FCALL", "js_loop", "0") }
 func BenchmarkContractJSEvalSHARet1(b *testing.B) {
 	benchContractJS(b, "EVALSHA", core.SHA1Hex([]byte(bodyRet1JS)), "0")
