@@ -87,6 +87,12 @@ func (p *inProcess) time(b *testing.B, args ...string) {
 func BenchmarkContractFCallRet1(b *testing.B)   { benchContract(b, "FCALL", "ret1", "0") }
 func BenchmarkContractFCallGetSet(b *testing.B) { benchContract(b, "FCALL", "getset", "1", "k", "v") }
 func BenchmarkContractFCallLoop(b *testing.B)   { benchContract(b, "FCALL", "loop", "0") }
+
+// BenchmarkContractFCallGetSetBench is FCallGetSet with the key and
+// value of ./compare's getset test (strings of more than one byte).
+func BenchmarkContractFCallGetSetBench(b *testing.B) {
+	benchContract(b, "FCALL", "getset", "1", "bench:key", "value")
+}
 func BenchmarkContractEvalSHARet1(b *testing.B) {
 	benchContract(b, "EVALSHA", core.SHA1Hex([]byte(bodyRet1)), "0")
 }
@@ -148,6 +154,9 @@ func benchContractJS(b *testing.B, args ...string) { newInProcessJS(b).time(b, a
 func BenchmarkContractJSFCallRet1(b *testing.B) { benchContractJS(b, "FCALL", "js_ret1", "0") }
 func BenchmarkContractJSFCallGetSet(b *testing.B) {
 	benchContractJS(b, "FCALL", "js_getset", "1", "k", "v")
+}
+func BenchmarkContractJSFCallGetSetBench(b *testing.B) {
+	benchContractJS(b, "FCALL", "js_getset", "1", "bench:key", "value")
 }
 func BenchmarkContractJSFCallLoop(b *testing.B) { benchContractJS(b, "FCALL", "js_loop", "0") }
 func BenchmarkContractJSEvalSHARet1(b *testing.B) {

@@ -1,9 +1,6 @@
 package core
 
-import (
-	"strings"
-	"time"
-)
+import "strings"
 
 // Redis Functions: FCALL, FCALL_RO and FUNCTION. The library registry is
 // in functions.go, the runner in scripting.go.
@@ -178,7 +175,7 @@ func cmdFunctionStats(ctx *Ctx) {
 			w.WriteBulk(a)
 		}
 		w.WriteBulkString("duration_ms")
-		w.WriteInt(time.Since(r.start).Milliseconds())
+		w.WriteInt(r.elapsed().Milliseconds())
 	}
 	w.WriteBulkString("engines")
 	names := s.scripts.engines.Names()

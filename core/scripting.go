@@ -32,24 +32,36 @@ type scriptState struct {
 	cache   scriptCache
 	libs    *functionLibs
 
-	// running is the run in progress (nil when none). Read and written
-	// with the keyspace lock held.
+	// run is the one scriptRun, reused from run to run (one script runs
+	// at a time); running is &run while a run is in progress, nil
+	// otherwise, read and written with the keyspace lock held. active is
+	// the same for RequestShutdown, which holds no lock.
+	run     scriptRun
 	running *scriptRun
-	// current is running, for the watchdog, which does not hold the lock.
-	current  atomic.Pointer[scriptRun]
-	watchdog *time.Timer
+	active  atomic.Bool
+	// watchdog looks at the run in progress (scriptWatchdog). It is not
+	// stopped when a run ends, only armed when a run starts and it is not
+	// armed already (watchArmed) to fire by then (watchAt): both under
+	// run.mu. A firing that finds no run disarms it. So a stream of short
+	// runs costs no timer operation each.
+	watchdog   *time.Timer
+	watchArmed bool
+	watchAt    time.Duration // on the monotonic clock (monoNow)
 	// heap is the watchdog's memory sampler (scripting_memory.go); seq
 	// numbers the runs for it.
 	heap heapWatch
 	seq  uint64
-	// kill is reused from run to run until a kill closes it.
-	kill *killContext
+	// kill is reused from run to run until a kill closes it. Replaced
+	// with the keyspace lock held; loaded without it by RequestShutdown.
+	kill atomic.Pointer[killContext]
 	// client is the pseudo client scripts run commands as; reused.
 	client *Client
 	// builder collects the reply of each command a script calls; ctx is
 	// that command's context. Both are reused: one script runs at a time.
 	builder *Builder
 	ctx     Ctx
+	// cmds caches the commands scripts call (scripting_lookup.go).
+	cmds cmdCache
 	// startOOM is whether the last command Exec admitted found memory
 	// over maxmemory with nothing to evict (Redis's script_oom).
 	startOOM bool
@@ -59,7 +71,8 @@ func (s *Server) initScripting() {
 	st := &s.scripts
 	st.libs = newFunctionLibs()
 	st.cache.init()
-	st.kill = newKillContext()
+	st.kill.Store(newKillContext())
+	st.run.s = s
 	st.client = &Client{Addr: "lua", Authed: true, Resp: 2}
 	st.builder = NewBuilder(2)
 	st.builder.alias = true // see Host.Call: the engine converts at once
@@ -81,14 +94,31 @@ func (s *Server) SetEngines(r *Registry) {
 // Engines returns the installed engines (nil when none).
 func (s *Server) Engines() *Registry { return s.scripts.engines }
 
-// scriptRun is one script or function being run.
+// scriptRun is one script or function being run. There is one, reused
+// (scriptState.run): s, mu and memStopped are kept, runFields are set
+// anew for each run.
 type scriptRun struct {
-	s      *Server
+	s *Server
+	// mu orders the watchdog's look at the run against the script's
+	// command calls and its end; it guards runFields while the run is
+	// live, and the watchdog's arming.
+	mu sync.Mutex
+	// memStopped is set when the run was stopped for exceeding memLimit.
+	memStopped atomic.Bool
+	runFields
+}
+
+// runFields are a run's own.
+type runFields struct {
 	fn     *Function
 	isEval bool
 	caller *Client
 	args   [][]byte // the command that started the run (FUNCTION STATS)
-	start  time.Time
+	// start is when the run started, on the monotonic clock (monoNow);
+	// now is the time its commands see, in unix milliseconds: that of
+	// the command that started it, as Redis freezes a script's clock.
+	start time.Duration
+	now   int64
 	// readOnly forbids write commands (EVAL_RO, FCALL_RO, no-writes).
 	readOnly bool
 	// wrote is set once the script called a write command: from then on
@@ -99,17 +129,13 @@ type scriptRun struct {
 	resp int
 	repl int
 	kill *killContext
-	// memLimit is script-max-memory at the start (0: none); memStopped
-	// is set when the run was stopped for exceeding it.
-	memLimit   int64
-	memStopped atomic.Bool
-	seq        uint64 // scriptState.seq when the run started
+	// memLimit is script-max-memory at the start (0: none).
+	memLimit int64
+	seq      uint64 // scriptState.seq when the run started
 
-	// mu orders the watchdog's busy transition against the script's
-	// command calls and its end.
-	mu   sync.Mutex
 	busy bool
-	done bool
+	// live is set from the run's start to its end.
+	live bool
 }
 
 // killContext is the context handed to engines: Done closes on SCRIPT
@@ -152,35 +178,52 @@ func (s *Server) runScript(ctx *Ctx, eng Engine, fn *Function, isEval, roCmd boo
 		ctx.Error(ErrScriptWriteFlagRO)
 		return
 	}
-	if st.kill.closed.Load() {
-		st.kill = newKillContext()
+	kill := st.kill.Load()
+	if kill.closed.Load() {
+		kill = newKillContext()
+		st.kill.Store(kill)
 	}
-	r := &scriptRun{
-		s: s, fn: fn, isEval: isEval, caller: ctx.C, args: ctx.Args,
-		start:    time.Now(),
-		readOnly: roCmd || (!compat && fn.Flags&ScriptNoWrites != 0),
-		resp:     2, repl: ReplAll, kill: st.kill,
-		memLimit: s.Config.hot.scriptMaxMemory.Load(),
+	// Not the command's arrival (ctx.start) for the busy threshold: it
+	// may have waited for the keyspace lock meanwhile.
+	start := s.monoNow()
+	now := ctx.Now
+	if now == 0 {
+		now = time.Now().UnixMilli()
 	}
 	st.seq++
-	r.seq = st.seq
-	// As Redis: whether memory was over the limit, with nothing left to
-	// evict, when the command that runs the script arrived (Exec).
-	r.oom = st.startOOM && s.Config.hot.maxmemory.Load() > 0
 	sc := st.client
 	sc.DB, sc.Resp, sc.User, sc.aclUser = ctx.C.DB, 2, ctx.C.User, s.aclUser(ctx.C)
 	if ctx.C != nil && ctx.C.DB == nil {
 		sc.DB = ctx.DB
 	}
-
+	r := &st.run
+	r.mu.Lock()
+	r.runFields = runFields{
+		fn: fn, isEval: isEval, caller: ctx.C, args: ctx.Args,
+		start: start, now: now,
+		readOnly: roCmd || (!compat && fn.Flags&ScriptNoWrites != 0),
+		resp:     2, repl: ReplAll, kill: kill,
+		memLimit: s.Config.hot.scriptMaxMemory.Load(),
+		seq:      st.seq,
+		// As Redis: whether memory was over the limit, with nothing left
+		// to evict, when the command that runs the script arrived (Exec).
+		oom:  st.startOOM && s.Config.hot.maxmemory.Load() > 0,
+		live: true,
+	}
+	r.memStopped.Store(false)
 	st.running = r
-	st.current.Store(r)
-	st.watchdog.Reset(r.nextWatch(0))
-	reply := eng.Call(r.kill, fn, r, keys, argv)
+	st.active.Store(true)
+	// Last: once the watchdog may look, the run may turn busy and the
+	// keyspace lock be released on its behalf.
+	s.armWatchdog(r)
+	r.mu.Unlock()
+	reply := eng.Call(kill, fn, r, keys, argv)
 	r.finish()
-	st.watchdog.Stop()
-	st.current.Store(nil)
+	st.active.Store(false)
 	st.running = nil
+	// Not kept past the run: the caller may go away, its arguments are
+	// its connection's buffer.
+	r.fn, r.caller, r.args = nil, nil, nil
 
 	if r.memStopped.Load() && reply.Kind != VError {
 		// Stopped after the engine's last look at its context (while
@@ -193,6 +236,14 @@ func (s *Server) runScript(ctx *Ctx, eng Engine, fn *Function, isEval, roCmd boo
 	}
 	reply.WriteTo(ctx.W)
 }
+
+// monoNow reads the monotonic clock only, as the time since the server
+// started (Start keeps its monotonic reading): half the cost of
+// time.Now, for durations.
+func (s *Server) monoNow() time.Duration { return time.Since(s.Start) }
+
+// elapsed is how long r has been running.
+func (r *scriptRun) elapsed() time.Duration { return r.s.monoNow() - r.start }
 
 func (s *Server) busyThreshold() time.Duration {
 	return time.Duration(s.Config.BusyReplyThreshold()) * time.Millisecond
@@ -212,30 +263,61 @@ func (r *scriptRun) nextWatch(elapsed time.Duration) time.Duration {
 	return next
 }
 
+// armWatchdog makes sure the watchdog fires by the time r, starting,
+// needs a look. r.mu is held.
+func (s *Server) armWatchdog(r *scriptRun) {
+	st := &s.scripts
+	next := r.nextWatch(0) // never negative for a run not yet busy
+	at := r.start + next
+	if st.watchArmed && at >= st.watchAt {
+		return // an earlier run's arming comes first
+	}
+	st.watchdog.Reset(next)
+	st.watchArmed, st.watchAt = true, at
+}
+
+// rearmWatchdog schedules the watchdog's next look at r, elapsed into
+// it, or disarms it. r.mu is held.
+func (s *Server) rearmWatchdog(r *scriptRun, elapsed time.Duration) {
+	st := &s.scripts
+	next := r.nextWatch(elapsed)
+	if next < 0 {
+		st.watchArmed = false
+		return
+	}
+	st.watchdog.Reset(next)
+	st.watchArmed, st.watchAt = true, r.start+elapsed+next
+}
+
 // scriptWatchdog runs while a script does: every memoryTick it samples
 // the heap (scripting_memory.go), and when the run has lasted
 // busy-reply-threshold it marks the run busy and releases the keyspace
-// lock on its behalf.
+// lock on its behalf. A firing meant for an earlier run looks at the
+// current one instead, which is as good; one that finds no run stops.
 func (s *Server) scriptWatchdog() {
-	r := s.scripts.current.Load()
-	if r == nil {
+	r := &s.scripts.run
+	r.mu.Lock()
+	if !r.live {
+		s.scripts.watchArmed = false
+		r.mu.Unlock()
 		return
 	}
-	if r.memLimit > 0 && !r.memStopped.Load() {
-		s.checkMemory(r)
+	seq, memLimit := r.seq, r.memLimit
+	r.mu.Unlock()
+	if memLimit > 0 && !r.memStopped.Load() {
+		s.checkMemory(r, seq, memLimit)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.done {
+	if !r.live {
+		s.scripts.watchArmed = false
 		return
 	}
-	elapsed := time.Since(r.start)
+	elapsed := r.elapsed()
 	if r.busy || elapsed < s.busyThreshold() {
 		// Not yet busy (or a stale firing, or the threshold was raised
 		// meanwhile), or busy and still sampling memory.
-		if next := r.nextWatch(elapsed); next >= 0 {
-			s.scripts.watchdog.Reset(next)
-		}
+		s.rearmWatchdog(r, elapsed)
 		return
 	}
 	name := r.fn.Name
@@ -243,11 +325,9 @@ func (s *Server) scriptWatchdog() {
 		name = "?" // Redis names EVAL scripts by their body's function name
 	}
 	s.Log.Printf("Slow script detected: still in execution after %d milliseconds. You can try killing the script using the %s command. Script name is: %s.",
-		time.Since(r.start).Milliseconds(), r.killCommand(), name)
+		r.elapsed().Milliseconds(), r.killCommand(), name)
 	r.busy = true
-	if next := r.nextWatch(elapsed); next >= 0 {
-		s.scripts.watchdog.Reset(next)
-	}
+	s.rearmWatchdog(r, elapsed)
 	s.mu.Unlock() // on the script's behalf: see the comment at the top
 }
 
@@ -261,10 +341,10 @@ func (r *scriptRun) killCommand() string {
 // finish ends the run: after it the caller holds the keyspace lock again.
 func (r *scriptRun) finish() {
 	r.mu.Lock()
-	r.done = true
+	r.live = false
 	if r.busy {
 		r.s.mu.Lock()
-		r.s.Log.Printf("Slow script finished in %d milliseconds", time.Since(r.start).Milliseconds())
+		r.s.Log.Printf("Slow script finished in %d milliseconds", r.elapsed().Milliseconds())
 	}
 	r.mu.Unlock()
 }
@@ -365,7 +445,7 @@ func (r *scriptRun) call(args [][]byte) Value {
 	if len(args) == 0 {
 		return ErrorValue(ErrScriptNoArgs)
 	}
-	cmd, found := s.Table.Lookup(args)
+	cmd, found := s.scripts.cmds.lookup(s.Table, args)
 	if cmd == nil || !found {
 		return ErrorValue(ErrScriptUnknownCmd)
 	}
@@ -400,7 +480,7 @@ func (r *scriptRun) call(args [][]byte) Value {
 	sc := s.scripts.client
 	sc.Resp = r.resp
 	ctx := &s.scripts.ctx
-	*ctx = Ctx{S: s, C: sc, Cmd: cmd, Args: args, W: b, DB: sc.DB, NoBlock: true, frozenNow: r.start.UnixMilli(), noPropagate: r.repl == ReplNone}
+	*ctx = Ctx{S: s, C: sc, Cmd: cmd, Args: args, W: b, DB: sc.DB, NoBlock: true, frozenNow: r.now, noPropagate: r.repl == ReplNone}
 	s.call(ctx)
 	vals := b.Values()
 	if len(vals) == 0 {

@@ -107,18 +107,24 @@ func (w *heapWatch) read() (live, objects uint64, gogc int64) {
 // live memory from garbage, so a script that only makes garbage is never
 // stopped; it costs a GC cycle each time such a script has churned
 // through the limit's worth of memory.
-func (s *Server) checkMemory(r *scriptRun) {
+//
+// seq and limit are the run's, read by the watchdog under r.mu.
+func (s *Server) checkMemory(r *scriptRun, seq uint64, limit int64) {
 	w := &s.scripts.heap
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	live, objects, gogc := w.read()
-	if w.run != r.seq {
-		w.run, w.base = r.seq, live
+	if w.run != seq {
+		w.run, w.base = seq, live
 		return
 	}
-	bound := w.base + uint64(r.memLimit)
+	bound := w.base + uint64(limit)
 	if live > bound || gogc >= 0 && objects > bound+bound/100*uint64(gogc) {
-		r.OutOfMemory()
+		r.mu.Lock()
+		if r.seq == seq { // not a later run: the run is reused
+			r.stopForMemory()
+		}
+		r.mu.Unlock()
 		return
 	}
 	if objects > bound && w.collecting.CompareAndSwap(false, true) {
@@ -132,13 +138,18 @@ func (s *Server) checkMemory(r *scriptRun) {
 // MemoryLimit implements Host: script-max-memory when the run started.
 func (r *scriptRun) MemoryLimit() int64 { return r.memLimit }
 
-// OutOfMemory implements Host. The watchdog calls it too: r.mu keeps a
-// late sample from cancelling the kill context after the run ended (the
-// next run may already be using it).
+// OutOfMemory implements Host.
 func (r *scriptRun) OutOfMemory() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.done && r.memStopped.CompareAndSwap(false, true) {
+	r.stopForMemory()
+}
+
+// stopForMemory stops the run for exceeding memLimit. r.mu is held: it
+// keeps a late sample of the watchdog from cancelling the kill context
+// after the run ended (the next run may already be using it).
+func (r *scriptRun) stopForMemory() {
+	if r.live && r.memStopped.CompareAndSwap(false, true) {
 		r.s.Log.Printf("Script stopped: it exceeded script-max-memory (%d bytes)", r.memLimit)
 		r.kill.cancel()
 	}

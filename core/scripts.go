@@ -109,7 +109,7 @@ func (s *Server) loadScript(sha string, body []byte) (*evalScript, error) {
 	if sb.flags&ScriptEvalCompat == 0 {
 		skipped = 1
 	}
-	fns, err := eng.Compile(s.scripts.kill, CompileRequest{Kind: KindEval, Name: sha, Code: sb.rest, SkippedLines: skipped, MemoryLimit: s.Config.hot.scriptMaxMemory.Load()})
+	fns, err := eng.Compile(s.scripts.kill.Load(), CompileRequest{Kind: KindEval, Name: sha, Code: sb.rest, SkippedLines: skipped, MemoryLimit: s.Config.hot.scriptMaxMemory.Load()})
 	if err != nil {
 		return nil, err
 	}

@@ -125,8 +125,8 @@ func (s *Server) Done() <-chan struct{} { return s.shutdown }
 // RequestShutdown closes Done (once).
 func (s *Server) RequestShutdown() {
 	s.shutdownOnce.Do(func() {
-		if r := s.scripts.current.Load(); r != nil {
-			r.kill.cancel() // SHUTDOWN NOSAVE stops even an unkillable script
+		if s.scripts.active.Load() {
+			s.scripts.kill.Load().cancel() // SHUTDOWN NOSAVE stops even an unkillable script
 		}
 		close(s.shutdown)
 		close(s.stopExpire)
@@ -393,12 +393,19 @@ func (s *Server) runHandler(ctx *Ctx) {
 // lock is held.
 func (s *Server) call(ctx *Ctx) {
 	start := ctx.start
-	if start.IsZero() {
-		start = time.Now()
-	}
-	ctx.Now = start.UnixMilli()
+	var mono time.Duration
 	if ctx.frozenNow != 0 {
-		ctx.Now = ctx.frozenNow // a script's commands all see its start time
+		// A script's commands all see its start time: only their
+		// duration needs the clock, the monotonic one will do.
+		ctx.Now = ctx.frozenNow
+		if start.IsZero() {
+			mono = s.monoNow()
+		}
+	} else {
+		if start.IsZero() {
+			start = time.Now()
+		}
+		ctx.Now = start.UnixMilli()
 	}
 	var dirty int64
 	// The sink may be installed by the command itself (CONFIG SET
@@ -420,7 +427,12 @@ func (s *Server) call(ctx *Ctx) {
 			s.effects.pending = nil // the sink went away (appendonly no)
 		}
 	}
-	dur := time.Since(start)
+	var dur time.Duration
+	if start.IsZero() {
+		dur = s.monoNow() - mono
+	} else {
+		dur = time.Since(start)
+	}
 	// Like Redis, MONITOR sees the command after it ran, with the
 	// client's database as it left it (SELECT shows the new one).
 	if len(s.monitors) > 0 && !ctx.Cmd.Has(FlagSkipMonitor) && !ctx.Cmd.Has(FlagAdmin) {

@@ -5,7 +5,9 @@ import (
 	"math/big"
 	"reflect"
 	"strconv"
+	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/dop251/goja"
 	"github.com/polyfn/polyfn/core"
@@ -53,14 +55,57 @@ func (r *realm) bytesValue(b []byte) goja.Value {
 	return o
 }
 
-// byteArray is keys or args as a JavaScript array.
-func (r *realm) byteArray(items [][]byte) goja.Value {
-	vals := make([]any, len(items))
-	for i, b := range items {
-		vals[i] = r.bytesValue(b)
+// byteArray is keys or args as a JavaScript array. Their strings are
+// cut from the front of strs (oneString) when it is there.
+func (r *realm) byteArray(items [][]byte, strs *string) goja.Value {
+	vals := r.items[:0] // NewArray copies them
+	for _, b := range items {
+		if len(*strs) >= len(b) {
+			s := (*strs)[:len(b)]
+			*strs = (*strs)[len(b):]
+			if utf8.ValidString(s) {
+				vals = append(vals, r.rt.ToValue(s))
+				continue
+			}
+		}
+		vals = append(vals, r.bytesValue(b))
 	}
-	return r.rt.NewArray(vals...)
+	a := r.rt.NewArray(vals...)
+	clear(vals)
+	r.items = vals[:0]
+	return a
 }
+
+// oneString is the bytes of every item of lists, one after the other,
+// as one string: one allocation for all of a call's keys and arguments
+// instead of one each. It is "" (each item then gets its own string)
+// past oneStringMax bytes, so that a script keeping one small argument
+// does not keep a large one alive, and when fewer than two items would
+// cost an allocation (Go's strings of one byte cost none).
+func oneString(lists ...[][]byte) string {
+	n, costly := 0, 0
+	for _, l := range lists {
+		for _, b := range l {
+			n += len(b)
+			if len(b) > 1 {
+				costly++
+			}
+		}
+	}
+	if n > oneStringMax || costly < 2 {
+		return ""
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	for _, l := range lists {
+		for _, b := range l {
+			sb.Write(b)
+		}
+	}
+	return sb.String()
+}
+
+const oneStringMax = 4096
 
 // newReplyError returns a ReplyError (an Error) whose message is msg.
 func (r *realm) newReplyError(msg string) *goja.Object {
@@ -95,6 +140,12 @@ func (r *realm) toJS(v core.Value, resp, depth int) goja.Value {
 	case core.VBulk:
 		return r.bytesValue(v.Str)
 	case core.VStatus:
+		if string(v.Str) == "OK" {
+			if r.okValue == nil {
+				r.okValue = rt.ToValue("OK")
+			}
+			return r.newStatus(r.okValue)
+		}
 		return r.newStatus(r.bytesValue(v.Str))
 	case core.VError:
 		return r.newReplyError(string(v.Str))
@@ -197,7 +248,9 @@ func (r *realm) value(v goja.Value, resp, depth int) core.Value {
 	case goja.IsString(v):
 		s := v.String()
 		r.charge(int64(len(s)))
-		return core.Value{Kind: core.VBulk, Str: []byte(s)}
+		// The reply is written before the string can go away, and
+		// Values' bytes are read-only: no copy.
+		return core.Value{Kind: core.VBulk, Str: unsafe.Slice(unsafe.StringData(s), len(s))}
 	case goja.IsNumber(v):
 		f := v.ToFloat()
 		if f == math.Trunc(f) && f >= -(1<<63) && f < 1<<63 {

@@ -121,7 +121,8 @@ func (e *Engine) Call(ctx context.Context, f *core.Function, h core.Host, keys, 
 	r.limit, r.oom = h.MemoryLimit(), false
 	defer func() { r.host = nil }()
 	e.w.begin(ctx, r.rt)
-	res, err := jf.fn(goja.Undefined(), r.byteArray(keys), r.byteArray(args))
+	strs := oneString(keys, args)
+	res, err := jf.fn(goja.Undefined(), r.byteArray(keys, &strs), r.byteArray(args, &strs))
 	if err == nil {
 		res, err = r.settle(res)
 	}

@@ -42,6 +42,10 @@ type realm struct {
 	// host does not keep them).
 	argv   [][]byte
 	argBuf []byte
+	// items is byteArray's reusable buffer; okValue is the string "OK"
+	// (strings are immutable: one value serves every +OK status reply).
+	items   []any
+	okValue goja.Value
 	// converter converts a returned object inside the runtime (reply).
 	converter goja.Callable
 	converted core.Value

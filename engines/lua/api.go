@@ -211,6 +211,9 @@ func (st *state) redisCall(L *lua.LState, raiseErr bool) int {
 	if v.Kind == core.VError && raiseErr {
 		L.Error(commandErrTable(L, v), 0)
 	}
+	if resultDiscarded(L) {
+		return 0 // a statement: nobody sees the reply (discard.go)
+	}
 	L.Push(toLua(L, v, st.host.Resp()))
 	return 1
 }
