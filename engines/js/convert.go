@@ -5,7 +5,6 @@ import (
 	"math/big"
 	"reflect"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 	"unsafe"
 
@@ -56,13 +55,11 @@ func (r *realm) bytesValue(b []byte) goja.Value {
 }
 
 // byteArray is keys or args as a JavaScript array. Their strings are
-// cut from the front of strs (oneString) when it is there.
+// cut from the front of strs (core.JoinArgs) when it is there.
 func (r *realm) byteArray(items [][]byte, strs *string) goja.Value {
 	vals := r.items[:0] // NewArray copies them
 	for _, b := range items {
-		if len(*strs) >= len(b) {
-			s := (*strs)[:len(b)]
-			*strs = (*strs)[len(b):]
+		if s, ok := core.CutArg(strs, len(b)); ok {
 			if utf8.ValidString(s) {
 				vals = append(vals, r.rt.ToValue(s))
 				continue
@@ -75,37 +72,6 @@ func (r *realm) byteArray(items [][]byte, strs *string) goja.Value {
 	r.items = vals[:0]
 	return a
 }
-
-// oneString is the bytes of every item of lists, one after the other,
-// as one string: one allocation for all of a call's keys and arguments
-// instead of one each. It is "" (each item then gets its own string)
-// past oneStringMax bytes, so that a script keeping one small argument
-// does not keep a large one alive, and when fewer than two items would
-// cost an allocation (Go's strings of one byte cost none).
-func oneString(lists ...[][]byte) string {
-	n, costly := 0, 0
-	for _, l := range lists {
-		for _, b := range l {
-			n += len(b)
-			if len(b) > 1 {
-				costly++
-			}
-		}
-	}
-	if n > oneStringMax || costly < 2 {
-		return ""
-	}
-	var sb strings.Builder
-	sb.Grow(n)
-	for _, l := range lists {
-		for _, b := range l {
-			sb.Write(b)
-		}
-	}
-	return sb.String()
-}
-
-const oneStringMax = 4096
 
 // newReplyError returns a ReplyError (an Error) whose message is msg.
 func (r *realm) newReplyError(msg string) *goja.Object {

@@ -121,7 +121,7 @@ func (e *Engine) Call(ctx context.Context, f *core.Function, h core.Host, keys, 
 	r.limit, r.oom = h.MemoryLimit(), false
 	defer func() { r.host = nil }()
 	e.w.begin(ctx, r.rt)
-	strs := oneString(keys, args)
+	strs := core.JoinArgs(keys, args)
 	res, err := jf.fn(goja.Undefined(), r.byteArray(keys, &strs), r.byteArray(args, &strs))
 	if err == nil {
 		res, err = r.settle(res)

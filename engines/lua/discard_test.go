@@ -43,23 +43,3 @@ func TestResultDiscarded(t *testing.T) {
 		require.Equal(t, []bool{c.want}, seen, c.code)
 	}
 }
-
-// TestKeysArgsStrings: KEYS and ARGV are the same strings whether they
-// share one allocation (oneString) or not.
-func TestKeysArgsStrings(t *testing.T) {
-	big := make([]byte, oneStringMax)
-	for _, c := range [][][]byte{
-		{[]byte("bench:key"), []byte("value")},
-		{[]byte("k"), []byte("v")},
-		{[]byte(""), []byte("ab"), []byte(""), []byte("cd"), []byte("e")},
-		{[]byte("ab"), big, []byte("cd")},
-		{},
-	} {
-		keys, args := c[:len(c)/2], c[len(c)/2:]
-		strs := oneString(keys, args)
-		for _, b := range append(append([][]byte{}, keys...), args...) {
-			require.Equal(t, string(b), cutString(&strs, b))
-		}
-		require.Empty(t, strs)
-	}
-}

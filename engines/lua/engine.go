@@ -175,7 +175,7 @@ func (st *state) call(ctx context.Context, f *core.Function, fn *lua.LFunction, 
 	defer func() { st.host = nil }()
 	L.SetContext(ctx)
 	defer L.RemoveContext()
-	strs := oneString(keys, args)
+	strs := core.JoinArgs(keys, args)
 	keyT, argT := st.byteTable(keys, &strs), st.byteTable(args, &strs)
 	base := L.GetTop()
 	L.Push(fn)
@@ -222,56 +222,18 @@ func (st *state) outOfMemory(L *lua.LState, n int64) {
 }
 
 // byteTable is items as a Lua array of strings, each cut from the front
-// of strs (oneString) when it is there.
+// of strs (core.JoinArgs) when it is there.
 func (st *state) byteTable(items [][]byte, strs *string) *lua.LTable {
 	t := st.L.CreateTable(len(items), 0)
 	for _, b := range items {
-		t.Append(lua.LString(cutString(strs, b)))
+		str, ok := core.CutArg(strs, len(b))
+		if !ok {
+			str = string(b)
+		}
+		t.Append(lua.LString(str))
 	}
 	return t
 }
-
-// cutString returns b as a string: the front of *strs, which oneString
-// made from it, cut off; or a string of its own if *strs is too short.
-func cutString(strs *string, b []byte) string {
-	if len(*strs) < len(b) {
-		return string(b)
-	}
-	s := (*strs)[:len(b)]
-	*strs = (*strs)[len(b):]
-	return s
-}
-
-// oneString is the bytes of every item of lists, one after the other,
-// as one string: one allocation for all of a call's keys and arguments
-// instead of one each. It is "" (each item then gets its own string, see
-// cutString) past oneStringMax bytes, so that a script keeping one small
-// argument does not keep a large one alive, and when fewer than two
-// items would cost an allocation (Go's strings of one byte cost none).
-func oneString(lists ...[][]byte) string {
-	n, costly := 0, 0
-	for _, l := range lists {
-		for _, b := range l {
-			n += len(b)
-			if len(b) > 1 {
-				costly++
-			}
-		}
-	}
-	if n > oneStringMax || costly < 2 {
-		return ""
-	}
-	var sb strings.Builder
-	sb.Grow(n)
-	for _, l := range lists {
-		for _, b := range l {
-			sb.Write(b)
-		}
-	}
-	return sb.String()
-}
-
-const oneStringMax = 4096
 
 // luaMaxCalls is Lua 5.1's LUAI_MAXCALLS: how deep calls may nest before
 // "stack overflow".
