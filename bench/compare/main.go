@@ -224,7 +224,11 @@ func main() {
 	skipMem := flag.Bool("skip-mem", false, "skip the memory comparison")
 	skipThroughput := flag.Bool("skip-throughput", false, "skip redis-benchmark")
 	serverArgs := flag.String("server-args", "", "extra arguments for both servers in the throughput tests (e.g. \"--maxmemory 8mb --maxmemory-policy allkeys-lru\")")
+	pin := flag.Bool("pin", true, "run redis-benchmark on CPU 0 and the servers on the other CPUs (pin.go)")
 	flag.Parse()
+	if setPinning(*pin) {
+		fmt.Printf("pinned: redis-benchmark on CPU %s, servers on CPU %s\n", clientCPUs, serverCPUs)
+	}
 
 	dir, err := os.MkdirTemp("", "polyfn-bench")
 	check(err)
@@ -243,18 +247,14 @@ func main() {
 		return
 	}
 	if !*skipThroughput {
-		list := strings.Split(*only, ",")
-		switch *only {
-		case "scripts":
-			list = scriptTests
-		case "hllgeo":
-			list = customTests
-		case "streams":
-			list = streamTests
-		case "js":
-			list = jsTests
-		case "wasm":
-			list = wasmTests
+		groups := map[string][]string{"scripts": scriptTests, "hllgeo": customTests, "streams": streamTests, "js": jsTests, "wasm": wasmTests}
+		var list []string
+		for _, t := range strings.Split(*only, ",") {
+			if g, ok := groups[t]; ok {
+				list = append(list, g...)
+			} else {
+				list = append(list, t)
+			}
 		}
 		throughput(bin, dir, list, *n, *clients, *rounds, strings.Fields(*serverArgs))
 	}
@@ -267,6 +267,10 @@ type server struct {
 	name string
 	port int
 	cmd  *exec.Cmd
+
+	// cpuPerReq is the server's CPU time per request (µs) in the last
+	// redis-benchmark run against it.
+	cpuPerReq float64
 }
 
 func start(name, bin, dir string, extra ...string) *server {
@@ -275,10 +279,13 @@ func start(name, bin, dir string, extra ...string) *server {
 	if name == "redis" {
 		args = append(args, "--save", "", "--appendonly", "no", "--dir", dir, "--logfile", filepath.Join(dir, "redis.log"))
 	}
-	cmd := exec.Command(bin, append(args, extra...)...)
+	cmd := command(serverCPUs, bin, append(args, extra...)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	check(cmd.Start())
 	s := &server{name: name, port: port, cmd: cmd}
+	serversMu.Lock()
+	servers[port] = s
+	serversMu.Unlock()
 	for i := 0; i < 500; i++ {
 		if c, err := net.Dial("tcp", s.addr()); err == nil {
 			c.Close()
@@ -329,8 +336,18 @@ func redisBenchmark(port int, test string, n, clients, pipeline int) float64 {
 // runRedisBenchmark runs redis-benchmark --csv with args and returns the
 // ops/s of its last test.
 func runRedisBenchmark(args []string) float64 {
-	out, err := exec.Command("redis-benchmark", args...).Output()
+	serversMu.Lock()
+	srv := servers[argValue(args, "-p")]
+	serversMu.Unlock()
+	var before int64
+	if srv != nil {
+		before = srv.cpuTicks()
+	}
+	out, err := command(clientCPUs, "redis-benchmark", args...).Output()
 	check(err)
+	if n := argValue(args, "-n"); srv != nil && n > 0 {
+		srv.cpuPerReq = float64(srv.cpuTicks()-before) * 1e6 / ticksPerSecond / float64(n)
+	}
 	recs, err := csv.NewReader(strings.NewReader(string(out))).ReadAll()
 	check(err)
 	// The last record is the test asked for (LRANGE tests run an LPUSH first).
@@ -390,21 +407,26 @@ func throughput(bin, dir string, tests []string, n, clients, rounds int, extra [
 	}
 }
 
-// compareTwo runs each test on redis-server and polyfn.
+// compareTwo runs each test on redis-server and polyfn, alternating.
+// The ratio is the median of each round's polyfn/redis ratio, so that
+// drift in the machine's speed between rounds cancels out; the cpu
+// columns are each server's CPU time per request (µs, median).
 func compareTwo(redis, poly *server, tests []string, n, clients, rounds int) {
-	fmt.Printf("%-12s %4s %12s %12s %7s\n", "test", "-P", "redis", "polyfn", "ratio")
+	fmt.Printf("%-12s %4s %12s %12s %7s %9s %9s\n", "test", "-P", "redis", "polyfn", "ratio", "cpu-redis", "cpu-poly")
 	for _, pipeline := range []int{1, 16} {
 		var worst = 1e9
 		for _, t := range tests {
-			var r, p []float64
+			var r, p, ratios, rc, pc []float64
 			for i := 0; i < rounds; i++ {
 				r = append(r, redisBenchmark(redis.port, t, n, clients, pipeline))
+				rc = append(rc, redis.cpuPerReq)
 				p = append(p, redisBenchmark(poly.port, t, n, clients, pipeline))
+				pc = append(pc, poly.cpuPerReq)
+				ratios = append(ratios, p[i]/r[i])
 			}
-			rm, pm := median(r), median(p)
-			ratio := pm / rm
+			ratio := median(ratios)
 			worst = min(worst, ratio)
-			fmt.Printf("%-12s %4d %12.0f %12.0f %6.2fx\n", t, pipeline, rm, pm, ratio)
+			fmt.Printf("%-12s %4d %12.0f %12.0f %6.2fx %8.2fu %8.2fu\n", t, pipeline, median(r), median(p), ratio, median(rc), median(pc))
 		}
 		fmt.Printf("%-12s %4d %12s %12s %6.2fx\n", "worst", pipeline, "", "", worst)
 	}
@@ -419,14 +441,15 @@ func compareJS(redis, poly *server, tests []string, n, clients, rounds int) {
 	for _, pipeline := range []int{1, 16} {
 		for _, t := range tests {
 			name := strings.TrimPrefix(t, "js_")
-			var r, pl, pj []float64
+			var r, pl, pj, lr, jr []float64
 			for i := 0; i < rounds; i++ {
 				r = append(r, redisBenchmark(redis.port, "fcall_"+name, n, clients, pipeline))
 				pl = append(pl, redisBenchmark(poly.port, "fcall_"+name, n, clients, pipeline))
 				pj = append(pj, redisBenchmark(poly.port, "fcalljs_"+name, n, clients, pipeline))
+				lr = append(lr, pl[i]/r[i])
+				jr = append(jr, pj[i]/r[i])
 			}
-			rm, plm, pjm := median(r), median(pl), median(pj)
-			fmt.Printf("%-10s %4d %10.0f %10.0f %10.0f %8.2fx %8.2fx\n", t, pipeline, rm, plm, pjm, plm/rm, pjm/rm)
+			fmt.Printf("%-10s %4d %10.0f %10.0f %10.0f %8.2fx %8.2fx\n", t, pipeline, median(r), median(pl), median(pj), median(lr), median(jr))
 		}
 	}
 }

@@ -112,6 +112,12 @@ type state struct {
 	loading    bool
 	registered []*core.Function
 	loadEnv    *lua.LTable
+	// pollCtx wraps the run's context for gopher-lua (killctx.go).
+	pollCtx pollContext
+	// loadEnvMT is loadEnv's metatable; its __index is loadingIndex
+	// while a library loads and the real globals table otherwise.
+	loadEnvMT    *lua.LTable
+	loadingIndex *lua.LFunction
 	// chunkNames maps the names chunks show in messages to the names
 	// they were given (loadstring), for error decoration.
 	chunkNames map[string]string
@@ -173,8 +179,9 @@ func (st *state) call(ctx context.Context, f *core.Function, fn *lua.LFunction, 
 	st.host, st.fname = h, f.Name
 	st.limits.MaxBytes = h.MemoryLimit()
 	defer func() { st.host = nil }()
-	L.SetContext(ctx)
-	defer L.RemoveContext()
+	st.pollCtx.Context = ctx
+	L.SetContext(&st.pollCtx)
+	defer func() { L.RemoveContext(); st.pollCtx.Context = nil }()
 	strs := core.JoinArgs(keys, args)
 	keyT, argT := st.byteTable(keys, &strs), st.byteTable(args, &strs)
 	base := L.GetTop()

@@ -23,8 +23,9 @@ var loadAllowed = map[string]bool{
 
 // newLoadEnv builds the environment of library chunks. While loading it
 // offers only the load-time redis table; afterwards (for helper functions
-// a library defined and its functions call) it reads through to the full
-// sandbox.
+// a library defined and its functions call) it reads through to the
+// real globals table, so that a function's global lookups stay in
+// gopher-lua's table lookups rather than calling into Go.
 func (st *state) newLoadEnv() *lua.LTable {
 	L := st.L
 	loadRedis := L.NewTable()
@@ -52,24 +53,24 @@ func (st *state) newLoadEnv() *lua.LTable {
 
 	env := L.NewTable()
 	mt := L.NewTable()
-	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+	st.loadingIndex = L.NewFunction(func(L *lua.LState) int {
 		k := L.ToString(2)
-		if st.loading {
-			if k != "redis" {
-				L.RaiseError(fmtNoSuchGlobal, k)
-			}
-			L.Push(loadRedis)
-			return 1
+		if k != "redis" {
+			L.RaiseError(fmtNoSuchGlobal, k)
 		}
-		L.Push(L.GetField(st.sb.env, k))
+		L.Push(loadRedis)
 		return 1
-	}))
+	})
+	// Undefined names then raise the error of the real globals'
+	// metatable (sandbox.go).
+	mt.RawSetString("__index", st.sb.G)
 	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
 		L.RaiseError(errReadonly) // with the position, as Lua's assignment
 		return 0
 	}))
 	mt.RawSetString("__metatable", lua.LFalse)
 	L.SetMetatable(env, mt)
+	st.loadEnvMT = mt
 	st.sb.proxies[env] = st.sb.G
 	return env
 }
@@ -84,7 +85,12 @@ func (st *state) loadLibrary(ctx context.Context, req core.CompileRequest) ([]*c
 	fn.Env = st.loadEnv
 	st.loading, st.registered, st.fname = true, nil, ""
 	st.limits.MaxBytes = req.MemoryLimit
-	defer func() { st.loading, st.registered = false, nil }()
+	mt := st.loadEnvMT
+	mt.RawSetString("__index", st.loadingIndex)
+	defer func() {
+		st.loading, st.registered = false, nil
+		mt.RawSetString("__index", st.sb.G)
+	}()
 	L.SetContext(ctx)
 	defer L.RemoveContext()
 	base := L.GetTop()
