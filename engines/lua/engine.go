@@ -182,8 +182,7 @@ func (st *state) call(ctx context.Context, f *core.Function, fn *lua.LFunction, 
 	st.pollCtx.Context = ctx
 	L.SetContext(&st.pollCtx)
 	defer func() { L.RemoveContext(); st.pollCtx.Context = nil }()
-	strs := core.JoinArgs(keys, args)
-	keyT, argT := st.byteTable(keys, &strs), st.byteTable(args, &strs)
+	keyT, argT := st.argTables(keys, args)
 	base := L.GetTop()
 	L.Push(fn)
 	nargs := 0
