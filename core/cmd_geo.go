@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/polyfn/polyfn/core/geo"
 	"github.com/polyfn/polyfn/core/keyspace"
@@ -228,6 +229,22 @@ func (p *geoPoint) makeExact(s *geo.Shape) {
 	}
 }
 
+// geoBufs are a search's scratch slices, reused through geoBufPool.
+type geoBufs struct{ pts, orig []geoPoint }
+
+var geoBufPool = sync.Pool{New: func() any { return new(geoBufs) }}
+
+// release clears the slices (they point at members) and pools them
+// unless they grew large.
+func (b *geoBufs) release() {
+	clear(b.pts)
+	clear(b.orig)
+	if cap(b.pts)+cap(b.orig) <= 1<<14 {
+		b.pts, b.orig = b.pts[:0], b.orig[:0]
+		geoBufPool.Put(b)
+	}
+}
+
 const (
 	geoSortNone = iota
 	geoSortAsc
@@ -376,7 +393,10 @@ func geoSearch(ctx *Ctx, srcIdx int, flags int) {
 	if anyOpt {
 		limit = int(count)
 	}
-	pts := geoCollect(z, &shape, limit)
+	bufs := geoBufPool.Get().(*geoBufs)
+	defer bufs.release()
+	pts := geoCollect(z, &shape, limit, bufs.pts[:0])
+	bufs.pts = pts
 	if len(pts) == 0 && storeKey == nil {
 		ctx.W.WriteArray(0)
 		return
@@ -385,7 +405,7 @@ func geoSearch(ctx *Ctx, srcIdx int, flags int) {
 	if count != 0 && int64(n) > count {
 		n = int(count)
 	}
-	geoSortPoints(pts, n, order, &shape)
+	geoSortPoints(pts, n, order, &shape, bufs)
 	pts = pts[:n]
 	if withDist || storeDist {
 		for i := range pts {
@@ -447,7 +467,7 @@ func geoSearch(ctx *Ctx, srcIdx int, flags int) {
 // mostly approximate here (a few ulps off): the sort runs on them, and
 // exact distances are computed only where near-equal values could make
 // the order differ.
-func geoSortPoints(pts []geoPoint, n int, order int, s *geo.Shape) {
+func geoSortPoints(pts []geoPoint, n int, order int, s *geo.Shape, bufs *geoBufs) {
 	if order == geoSortNone || n == 0 {
 		return
 	}
@@ -477,7 +497,8 @@ func geoSortPoints(pts []geoPoint, n int, order int, s *geo.Shape) {
 		}
 		return
 	}
-	orig := slices.Clone(pts)
+	orig := append(bufs.orig[:0], pts...)
+	bufs.orig = orig
 	pqsort(pts, by, 0, n-1)
 	exact := true
 	for i := range pts {
@@ -548,11 +569,14 @@ func geoBoxArg(ctx *Ctx, i int, s *geo.Shape) bool {
 	return ok
 }
 
-// geoCollect gathers the members inside the shape from its nine boxes,
-// stopping at limit results when limit > 0 (ANY).
-func geoCollect(z *keyspace.ZSet, s *geo.Shape, limit int) []geoPoint {
+// geoCollect appends to pts the members inside the shape from its nine
+// boxes, stopping at limit results when limit > 0 (ANY). Within each box
+// it visits only the members in the shape's cell rectangle, in score
+// order, jumping over the runs outside it: the points found, and their
+// order, are those of a scan of the whole box.
+func geoCollect(z *keyspace.ZSet, s *geo.Shape, limit int, pts []geoPoint) []geoPoint {
 	boxes := geo.Boxes(s)
-	var pts []geoPoint
+	rect := s.Rect()
 	last := 0
 	for i, h := range boxes {
 		if h.IsZero() {
@@ -567,15 +591,24 @@ func geoCollect(z *keyspace.ZSet, s *geo.Shape, limit int) []geoPoint {
 			break
 		}
 		min, max := geo.ScoreRange(h)
-		lo, hi := z.ScoreRanks(keyspace.ScoreRange{Min: min, Max: max, MaxEx: true})
-		it := z.Iter(lo, false)
-		for r := lo; r < hi; r++ {
-			m, score, _ := it.Next()
+		for it := z.IterFrom(min); ; {
+			m, score, ok := it.Next()
+			if !ok || score >= max {
+				break
+			}
+			if bits := geo.Bits(score); !rect.Contains(bits) {
+				next, ok := rect.Next(bits)
+				if !ok || float64(next) >= max {
+					break
+				}
+				it.SkipTo(float64(next))
+				continue
+			}
 			if long, lat, dist, exact, ok := s.Within(score); ok {
 				pts = append(pts, geoPoint{member: m, long: long, lat: lat, dist: dist, score: score, exact: exact})
-			}
-			if len(pts) > 0 && limit > 0 && len(pts) >= limit {
-				break
+				if limit > 0 && len(pts) >= limit {
+					break
+				}
 			}
 		}
 		last = i
