@@ -110,6 +110,8 @@ func cmdGeoAdd(ctx *Ctx) {
 // writeCoord writes a coordinate as Redis's addReplyHumanLongDouble: "%.17Lf"
 // without trailing zeros, a bulk string in RESP2 and a double in RESP3.
 func writeCoord(ctx *Ctx, f float64) {
+	// A fresh buffer each time: writers may keep what WriteBulk gets
+	// (the scripting one does).
 	var buf [48]byte
 	b := append(buf[:0], ',')
 	b = strconv.AppendFloat(b, f, 'f', 17, 64)
@@ -472,10 +474,11 @@ func geoSortPoints(pts []geoPoint, n int, order int, s *geo.Shape, bufs *geoBufs
 		return
 	}
 	by := func(a, b *geoPoint) int { return cmp.Compare(a.dist, b.dist) }
+	byVal := func(a, b geoPoint) int { return cmp.Compare(a.dist, b.dist) }
 	if order == geoSortDesc {
 		by = func(a, b *geoPoint) int { return cmp.Compare(b.dist, a.dist) }
+		byVal = func(a, b geoPoint) int { return cmp.Compare(b.dist, a.dist) }
 	}
-	byVal := func(a, b geoPoint) int { return by(&a, &b) }
 	near := func(x, y float64) bool { return x != y && math.Abs(x-y) <= math.Abs(y)*1e-12+1e-12 }
 	if n == len(pts) {
 		slices.SortStableFunc(pts, byVal)

@@ -1,6 +1,9 @@
 package geo
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // Rect is a rectangle of 52-bit cells (longitude and latitude indexes,
 // inclusive, of 26 bits and one more, see idxMax) that holds every position a Shape can match: a
@@ -104,10 +107,19 @@ func (r *Rect) Next(z uint64) (uint64, bool) {
 	zmin, zmax := r.zmin, r.zmax
 	var next uint64
 	found := false
-	for p := 2*StepMax + 1; p >= 0; p-- {
+	// Bits where z, zmin and zmax agree change nothing: visit only those
+	// where they differ, from the top.
+	below := ^uint64(0)
+	for {
+		diff := ((z ^ zmin) | (z ^ zmax)) & below
+		if diff == 0 {
+			return next, found
+		}
+		p := bits.Len64(diff) - 1
 		bit := uint64(1) << p
+		below = bit - 1
 		// The lower bits of the same coordinate as bit p.
-		lower := (uint64(0x5555555555555555) << (p & 1)) & (bit - 1)
+		lower := (uint64(0x5555555555555555) << (p & 1)) & below
 		switch zb, lob, hib := z&bit != 0, zmin&bit != 0, zmax&bit != 0; {
 		case !zb && !lob && hib:
 			// z is in the lower half: the upper half's lowest corner is
@@ -124,5 +136,4 @@ func (r *Rect) Next(z uint64) (uint64, bool) {
 			zmin = zmin&^lower | bit
 		}
 	}
-	return next, found
 }
