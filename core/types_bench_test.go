@@ -72,3 +72,37 @@ func BenchmarkGeoAdd(bm *testing.B) {
 		r.do(args...)
 	}
 }
+
+// BenchmarkPFCount2 counts the union of two HyperLogLogs (dense), as
+// bench/compare's pfcount2.
+func BenchmarkPFCount2(bm *testing.B) {
+	r := newRunner(bm)
+	for i := 0; i < 10000; i++ {
+		r.do(b("PFADD"), b("h"), b("e:"+strconv.Itoa(i)))
+		r.do(b("PFADD"), b("h2"), b(strconv.Itoa(i)))
+	}
+	benchRun(bm, r, "PFCOUNT", "h", "h2")
+}
+
+// BenchmarkXAck acknowledges IDs of a 100,000-entry pending list, as
+// bench/compare's xack (most are already acknowledged after a while).
+func BenchmarkXAck(bm *testing.B) {
+	r := newRunner(bm)
+	const n = 100000
+	for i := 0; i < n; i++ {
+		r.do(b("XADD"), b("a"), b(strconv.Itoa(i+1)+"-0"), b("field"), b("value"))
+	}
+	r.do(b("XGROUP"), b("CREATE"), b("a"), b("g"), b("0"))
+	r.do(b("XREADGROUP"), b("GROUP"), b("g"), b("c"), b("COUNT"), b(strconv.Itoa(n)), b("STREAMS"), b("a"), b(">"))
+	ids := make([][]byte, 4096)
+	for i := range ids {
+		ids[i] = b(strconv.Itoa(i*7919%n+1) + "-0")
+	}
+	args := [][]byte{b("XACK"), b("a"), b("g"), nil}
+	bm.ReportAllocs()
+	bm.ResetTimer()
+	for i := 0; i < bm.N; i++ {
+		args[3] = ids[i%len(ids)]
+		r.do(args...)
+	}
+}
