@@ -94,16 +94,22 @@ func cmdGeoAdd(ctx *Ctx) {
 	zargs := make([][]byte, 0, i+2*n)
 	zargs = append(zargs, []byte("zadd"))
 	zargs = append(zargs, args[1:i]...)
+	var sbuf [4]float64
+	scores := sbuf[:0]
+	nums := make([]byte, 0, 16*n) // the scores' text, one allocation
 	for j := 0; j < n; j++ {
 		long, lat, ok := parseLongLat(ctx, i+3*j)
 		if !ok {
 			return
 		}
 		h, _ := geo.Encode(long, lat, geo.StepMax)
-		zargs = append(zargs, strconv.AppendUint(nil, geo.Align52(h), 10), args[i+3*j+2])
+		from := len(nums)
+		nums = strconv.AppendUint(nums, geo.Align52(h), 10)
+		zargs = append(zargs, nums[from:len(nums):len(nums)], args[i+3*j+2])
+		scores = append(scores, float64(geo.Align52(h)))
 	}
 	ctx.Args = zargs
-	zaddGeneric(ctx, 0)
+	zaddScores(ctx, 0, scores)
 	ctx.Args = args
 }
 
