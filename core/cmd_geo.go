@@ -14,7 +14,8 @@ import (
 
 // Geo commands. A geo set is a sorted set whose scores are 52-bit
 // geohashes (package geo); GEOADD is ZADD with computed scores, and the
-// searches scan the nine geohash boxes around the center.
+// searches scan the nine geohash boxes around the center (the parts of
+// them that can hold matches).
 
 func registerGeoCommands(t *Table) {
 	t.Add("geoadd", cmdGeoAdd)

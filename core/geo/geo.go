@@ -4,7 +4,10 @@
 // use the haversine formula on a sphere of Redis's radius, and radius /
 // box searches scan the center geohash box and its eight neighbours at a
 // precision estimated from the search size. Every step follows Redis's
-// arithmetic so that results and printed numbers match it exactly.
+// arithmetic so that results and printed numbers match it exactly. Unlike
+// Redis, a search skips the runs of each box that lie outside a cell
+// rectangle holding the area (Rect): same points, same order, a fraction
+// of the candidates.
 package geo
 
 import "math"
