@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/polyfn/polyfn/core/geo"
 	"github.com/polyfn/polyfn/core/keyspace"
@@ -13,7 +14,8 @@ import (
 
 // Geo commands. A geo set is a sorted set whose scores are 52-bit
 // geohashes (package geo); GEOADD is ZADD with computed scores, and the
-// searches scan the nine geohash boxes around the center.
+// searches scan the nine geohash boxes around the center (the parts of
+// them that can hold matches).
 
 func registerGeoCommands(t *Table) {
 	t.Add("geoadd", cmdGeoAdd)
@@ -93,22 +95,30 @@ func cmdGeoAdd(ctx *Ctx) {
 	zargs := make([][]byte, 0, i+2*n)
 	zargs = append(zargs, []byte("zadd"))
 	zargs = append(zargs, args[1:i]...)
+	var sbuf [4]float64
+	scores := sbuf[:0]
+	nums := make([]byte, 0, 16*n) // the scores' text, one allocation
 	for j := 0; j < n; j++ {
 		long, lat, ok := parseLongLat(ctx, i+3*j)
 		if !ok {
 			return
 		}
 		h, _ := geo.Encode(long, lat, geo.StepMax)
-		zargs = append(zargs, strconv.AppendUint(nil, geo.Align52(h), 10), args[i+3*j+2])
+		from := len(nums)
+		nums = strconv.AppendUint(nums, geo.Align52(h), 10)
+		zargs = append(zargs, nums[from:len(nums):len(nums)], args[i+3*j+2])
+		scores = append(scores, float64(geo.Align52(h)))
 	}
 	ctx.Args = zargs
-	zaddGeneric(ctx, 0)
+	zaddScores(ctx, 0, scores)
 	ctx.Args = args
 }
 
 // writeCoord writes a coordinate as Redis's addReplyHumanLongDouble: "%.17Lf"
 // without trailing zeros, a bulk string in RESP2 and a double in RESP3.
 func writeCoord(ctx *Ctx, f float64) {
+	// A fresh buffer each time: writers may keep what WriteBulk gets
+	// (the scripting one does).
 	var buf [48]byte
 	b := append(buf[:0], ',')
 	b = strconv.AppendFloat(b, f, 'f', 17, 64)
@@ -225,6 +235,22 @@ type geoPoint struct {
 func (p *geoPoint) makeExact(s *geo.Shape) {
 	if !p.exact {
 		p.dist, p.exact = s.Exact(p.long, p.lat), true
+	}
+}
+
+// geoBufs are a search's scratch slices, reused through geoBufPool.
+type geoBufs struct{ pts, orig []geoPoint }
+
+var geoBufPool = sync.Pool{New: func() any { return new(geoBufs) }}
+
+// release clears the slices (they point at members) and pools them
+// unless they grew large.
+func (b *geoBufs) release() {
+	clear(b.pts)
+	clear(b.orig)
+	if cap(b.pts)+cap(b.orig) <= 1<<14 {
+		b.pts, b.orig = b.pts[:0], b.orig[:0]
+		geoBufPool.Put(b)
 	}
 }
 
@@ -376,7 +402,10 @@ func geoSearch(ctx *Ctx, srcIdx int, flags int) {
 	if anyOpt {
 		limit = int(count)
 	}
-	pts := geoCollect(z, &shape, limit)
+	bufs := geoBufPool.Get().(*geoBufs)
+	defer bufs.release()
+	pts := geoCollect(z, &shape, limit, bufs.pts[:0])
+	bufs.pts = pts
 	if len(pts) == 0 && storeKey == nil {
 		ctx.W.WriteArray(0)
 		return
@@ -385,7 +414,7 @@ func geoSearch(ctx *Ctx, srcIdx int, flags int) {
 	if count != 0 && int64(n) > count {
 		n = int(count)
 	}
-	geoSortPoints(pts, n, order, &shape)
+	geoSortPoints(pts, n, order, &shape, bufs)
 	pts = pts[:n]
 	if withDist || storeDist {
 		for i := range pts {
@@ -447,15 +476,16 @@ func geoSearch(ctx *Ctx, srcIdx int, flags int) {
 // mostly approximate here (a few ulps off): the sort runs on them, and
 // exact distances are computed only where near-equal values could make
 // the order differ.
-func geoSortPoints(pts []geoPoint, n int, order int, s *geo.Shape) {
+func geoSortPoints(pts []geoPoint, n int, order int, s *geo.Shape, bufs *geoBufs) {
 	if order == geoSortNone || n == 0 {
 		return
 	}
 	by := func(a, b *geoPoint) int { return cmp.Compare(a.dist, b.dist) }
+	byVal := func(a, b geoPoint) int { return cmp.Compare(a.dist, b.dist) }
 	if order == geoSortDesc {
 		by = func(a, b *geoPoint) int { return cmp.Compare(b.dist, a.dist) }
+		byVal = func(a, b geoPoint) int { return cmp.Compare(b.dist, a.dist) }
 	}
-	byVal := func(a, b geoPoint) int { return by(&a, &b) }
 	near := func(x, y float64) bool { return x != y && math.Abs(x-y) <= math.Abs(y)*1e-12+1e-12 }
 	if n == len(pts) {
 		slices.SortStableFunc(pts, byVal)
@@ -477,7 +507,8 @@ func geoSortPoints(pts []geoPoint, n int, order int, s *geo.Shape) {
 		}
 		return
 	}
-	orig := slices.Clone(pts)
+	orig := append(bufs.orig[:0], pts...)
+	bufs.orig = orig
 	pqsort(pts, by, 0, n-1)
 	exact := true
 	for i := range pts {
@@ -548,11 +579,14 @@ func geoBoxArg(ctx *Ctx, i int, s *geo.Shape) bool {
 	return ok
 }
 
-// geoCollect gathers the members inside the shape from its nine boxes,
-// stopping at limit results when limit > 0 (ANY).
-func geoCollect(z *keyspace.ZSet, s *geo.Shape, limit int) []geoPoint {
+// geoCollect appends to pts the members inside the shape from its nine
+// boxes, stopping at limit results when limit > 0 (ANY). Within each box
+// it visits only the members in the shape's cell rectangle, in score
+// order, jumping over the runs outside it: the points found, and their
+// order, are those of a scan of the whole box.
+func geoCollect(z *keyspace.ZSet, s *geo.Shape, limit int, pts []geoPoint) []geoPoint {
 	boxes := geo.Boxes(s)
-	var pts []geoPoint
+	rect := s.Rect()
 	last := 0
 	for i, h := range boxes {
 		if h.IsZero() {
@@ -567,15 +601,24 @@ func geoCollect(z *keyspace.ZSet, s *geo.Shape, limit int) []geoPoint {
 			break
 		}
 		min, max := geo.ScoreRange(h)
-		lo, hi := z.ScoreRanks(keyspace.ScoreRange{Min: min, Max: max, MaxEx: true})
-		it := z.Iter(lo, false)
-		for r := lo; r < hi; r++ {
-			m, score, _ := it.Next()
+		for it := z.IterFrom(min); ; {
+			m, score, ok := it.Next()
+			if !ok || score >= max {
+				break
+			}
+			if bits := geo.Bits(score); !rect.Contains(bits) {
+				next, ok := rect.Next(bits)
+				if !ok || float64(next) >= max {
+					break
+				}
+				it.SkipTo(float64(next))
+				continue
+			}
 			if long, lat, dist, exact, ok := s.Within(score); ok {
 				pts = append(pts, geoPoint{member: m, long: long, lat: lat, dist: dist, score: score, exact: exact})
-			}
-			if len(pts) > 0 && limit > 0 && len(pts) >= limit {
-				break
+				if limit > 0 && len(pts) >= limit {
+					break
+				}
 			}
 		}
 		last = i

@@ -179,10 +179,34 @@ func writeID(w ReplyWriter, id StreamID) {
 	w.WriteBulk(id.AppendTo(buf[:0]))
 }
 
+// idText formats the IDs of one reply into one buffer, sparing an
+// allocation per ID. Writers may keep the bytes WriteBulk gets until the
+// command ends (the scripting one does), so nothing written is ever
+// overwritten: a full buffer is left to the slices already handed out
+// and a larger one started.
+type idText struct{ buf []byte }
+
+func (t *idText) write(w ReplyWriter, id StreamID) {
+	const maxLen = 41 // two 20-digit numbers and a dash
+	if cap(t.buf)-len(t.buf) < maxLen {
+		t.buf = make([]byte, 0, max(2*cap(t.buf), 4*maxLen))
+	}
+	n := len(t.buf)
+	t.buf = id.AppendTo(t.buf)
+	w.WriteBulk(t.buf[n:len(t.buf):len(t.buf)])
+}
+
 // writeEntry writes [id, [field, value, ...]].
-func writeEntry(w ReplyWriter, e *keyspace.StreamEntry) {
+func writeEntry(w ReplyWriter, e *keyspace.StreamEntry) { writeEntryIn(w, e, nil) }
+
+// writeEntryIn is writeEntry formatting the ID in t (unless nil).
+func writeEntryIn(w ReplyWriter, e *keyspace.StreamEntry, t *idText) {
 	w.WriteArray(2)
-	writeID(w, e.ID)
+	if t != nil {
+		t.write(w, e.ID)
+	} else {
+		writeID(w, e.ID)
+	}
 	w.WriteArray(2 * e.NumFields())
 	e.Fields(func(f, v []byte) {
 		w.WriteBulk(f)
@@ -212,8 +236,9 @@ func writeRange(w ReplyWriter, s *keyspace.Stream, start, end StreamID, rev bool
 	if n == 0 {
 		return
 	}
+	var t idText
 	s.Range(start, end, rev, func(e *keyspace.StreamEntry) bool {
-		writeEntry(w, e)
+		writeEntryIn(w, e, &t)
 		n--
 		return n > 0
 	})
@@ -221,8 +246,9 @@ func writeRange(w ReplyWriter, s *keyspace.Stream, start, end StreamID, rev bool
 
 func writeEntries(w ReplyWriter, es []keyspace.StreamEntry) {
 	w.WriteArray(len(es))
+	var t idText
 	for i := range es {
-		writeEntry(w, &es[i])
+		writeEntryIn(w, &es[i], &t)
 	}
 }
 

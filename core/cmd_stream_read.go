@@ -308,6 +308,7 @@ func deliverToGroup(ctx *Ctx, key []byte, s *keyspace.Stream, g *keyspace.Group,
 	var buf [16]keyspace.StreamEntry
 	es := collectRange(s, start, keyspace.MaxStreamID, false, count, buf[:])
 	ctx.W.WriteArray(len(es))
+	var t idText
 	for i := range es {
 		id := es[i].ID
 		if g.LastID.Less(id) {
@@ -318,7 +319,7 @@ func deliverToGroup(ctx *Ctx, key []byte, s *keyspace.Stream, g *keyspace.Group,
 			}
 			g.LastID = id
 		}
-		writeEntry(ctx.W, &es[i])
+		writeEntryIn(ctx.W, &es[i], &t)
 		if noack {
 			continue
 		}

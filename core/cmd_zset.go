@@ -93,7 +93,11 @@ const (
 	zaddOutNaN
 )
 
-func zaddGeneric(ctx *Ctx, flags int) {
+func zaddGeneric(ctx *Ctx, flags int) { zaddScores(ctx, flags, nil) }
+
+// zaddScores is ZADD whose score arguments, when scores is not nil, are
+// already parsed (GEOADD's computed ones).
+func zaddScores(ctx *Ctx, flags int, scores []float64) {
 	args := ctx.Args
 	i := 2
 options:
@@ -136,11 +140,13 @@ options:
 		return
 	}
 	var buf [16]float64
-	scores := buf[:0]
-	if elements > len(buf) {
-		scores = make([]float64, 0, elements)
+	if scores == nil {
+		scores = buf[:0]
+		if elements > len(buf) {
+			scores = make([]float64, 0, elements)
+		}
 	}
-	for j := 0; j < elements; j++ {
+	for j := len(scores); j < elements; j++ {
 		f, ok := parseScore(args[i+2*j])
 		if !ok {
 			ctx.Error(ErrNotFloat)

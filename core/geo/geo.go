@@ -4,7 +4,10 @@
 // use the haversine formula on a sphere of Redis's radius, and radius /
 // box searches scan the center geohash box and its eight neighbours at a
 // precision estimated from the search size. Every step follows Redis's
-// arithmetic so that results and printed numbers match it exactly.
+// arithmetic so that results and printed numbers match it exactly. Unlike
+// Redis, a search skips the runs of each box that lie outside a cell
+// rectangle holding the area (Rect): same points, same order, a fraction
+// of the candidates.
 package geo
 
 import "math"
@@ -163,25 +166,27 @@ func cInt64(f float64) int64 {
 func CInt64(f float64) int64 { return cInt64(f) }
 
 // FromScore decodes the position stored in a sorted-set score: the center
-// of its 52-bit cell, clamped to the coordinate limits.
+// of its 52-bit cell, clamped to the coordinate limits. It is Decode at
+// StepMax with the same roundings (the division by 2^26 is exact either
+// way), written out for the searches' inner loop.
 func FromScore(score float64) (long, lat float64) {
-	a, _ := Decode(Hash{Bits: cUint64(score), Step: StepMax})
-	long = (a.Long.Min + a.Long.Max) / 2
-	if long > LongMax {
-		long = LongMax
-	}
-	if long < LongMin {
-		long = LongMin
-	}
-	lat = (a.Lat.Min + a.Lat.Max) / 2
-	if lat > LatMax {
-		lat = LatMax
-	}
-	if lat < LatMin {
-		lat = LatMin
-	}
+	sep := deinterleave(cUint64(score))
+	ilat, ilong := uint32(sep), uint32(sep>>32)
+	const inv = 1.0 / (1 << StepMax)
+	latMin := LatMin + float64(float64(ilat)*inv*latScale)
+	latMax := LatMin + float64(float64(ilat+1)*inv*latScale)
+	longMin := LongMin + float64(float64(ilong)*inv*longScale)
+	longMax := LongMin + float64(float64(ilong+1)*inv*longScale)
+	long = min(max((longMin+longMax)/2, LongMin), LongMax)
+	lat = min(max((latMin+latMax)/2, LatMin), LatMax)
 	return long, lat
 }
+
+// The widths of the coordinate ranges, computed as decode does.
+var (
+	latScale  = latRange.Max - latRange.Min
+	longScale = longRange.Max - longRange.Min
+)
 
 // Base32 is the standard geohash string of a position (11 characters,
 // latitude range -90..90, the last character always '0').
@@ -225,6 +230,12 @@ func Distance(lon1, lat1, lon2, lat2 float64) float64 {
 // of it, and several times faster. Searches use it to reject points
 // clearly outside the area before computing the exact distance.
 func approxDistance(lon1, lat1, lon2, lat2 float64) float64 {
+	return approxDistanceCos(lon1, lat1, math.Cos(degRad(lat1)), lon2, lat2)
+}
+
+// approxDistanceCos is approxDistance given cos1, the cosine of lat1 in
+// radians.
+func approxDistanceCos(lon1, lat1, cos1, lon2, lat2 float64) float64 {
 	lon1r, lon2r := degRad(lon1), degRad(lon2)
 	v := math.Sin((lon2r - lon1r) / 2)
 	if v == 0 {
@@ -232,7 +243,7 @@ func approxDistance(lon1, lat1, lon2, lat2 float64) float64 {
 	}
 	lat1r, lat2r := degRad(lat1), degRad(lat2)
 	u := math.Sin((lat2r - lat1r) / 2)
-	a := u*u + math.Cos(lat1r)*math.Cos(lat2r)*v*v
+	a := u*u + cos1*math.Cos(lat2r)*v*v
 	return 2.0 * earthRadius * math.Asin(math.Sqrt(a))
 }
 

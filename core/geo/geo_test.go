@@ -102,3 +102,25 @@ func BenchmarkDistance(b *testing.B) {
 		Distance(13.361389, 38.115556, 15.087269, 37.502669)
 	}
 }
+
+// TestFromScoreIsDecode checks the unrolled FromScore against Decode of
+// the score's cell, on random and limit cells.
+func TestFromScoreIsDecode(t *testing.T) {
+	viaDecode := func(score float64) (float64, float64) {
+		a, _ := Decode(Hash{Bits: cUint64(score), Step: StepMax})
+		long := min(max((a.Long.Min+a.Long.Max)/2, LongMin), LongMax)
+		lat := min(max((a.Lat.Min+a.Lat.Max)/2, LatMin), LatMax)
+		return long, lat
+	}
+	scores := []float64{0, 1, 1<<52 - 1, 1 << 52, 1<<54 - 1, Score(180, 85.05112878), Score(-180, -85.05112878), 2.5}
+	for i := 0; i < 100000; i++ {
+		scores = append(scores, float64(rand.Int63n(1<<54)))
+	}
+	for _, s := range scores {
+		l1, a1 := FromScore(s)
+		l2, a2 := viaDecode(s)
+		if l1 != l2 || a1 != a2 {
+			t.Fatalf("score %v: FromScore %v %v, Decode %v %v", s, l1, a1, l2, a2)
+		}
+	}
+}

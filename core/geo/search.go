@@ -11,6 +11,18 @@ type Shape struct {
 	Radius        float64
 	Width, Height float64
 	Conversion    float64
+
+	// cos(Lat in radians), as approxDistance computes it, for cosOf.
+	cosLat, cosOf float64
+}
+
+// centerCos returns the cosine of the center's latitude, computed once
+// per center.
+func (s *Shape) centerCos() float64 {
+	if s.cosLat == 0 || s.cosOf != s.Lat {
+		s.cosLat, s.cosOf = math.Cos(degRad(s.Lat)), s.Lat
+	}
+	return s.cosLat
 }
 
 func moveX(h *Hash, d int) {
@@ -192,7 +204,7 @@ func (s *Shape) Within(score float64) (long, lat, dist float64, exact, ok bool) 
 		if clearlyBeyond(LatDistance(s.Lat, lat), r) {
 			return long, lat, 0, false, false
 		}
-		d := approxDistance(s.Long, s.Lat, long, lat)
+		d := approxDistanceCos(s.Long, s.Lat, s.centerCos(), long, lat)
 		if clearlyBeyond(d, r) {
 			return long, lat, 0, false, false
 		}
@@ -213,7 +225,7 @@ func (s *Shape) Within(score float64) (long, lat, dist float64, exact, ok bool) 
 	if !clearlyWithin(d, w/2) && Distance(long, lat, s.Long, lat) > w/2 {
 		return long, lat, 0, false, false
 	}
-	return long, lat, approxDistance(s.Long, s.Lat, long, lat), false, true
+	return long, lat, approxDistanceCos(s.Long, s.Lat, s.centerCos(), long, lat), false, true
 }
 
 // Exact returns the exact distance of a point from the center.

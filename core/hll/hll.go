@@ -474,11 +474,20 @@ type Max [Registers]uint8
 // HyperLogLog b; it reports false when b is a corrupt sparse value.
 func (m *Max) Merge(b []byte) bool {
 	if b[4] == Dense {
-		r := b[HdrSize:]
-		for i := 0; i < Registers; i++ {
-			if v := getReg(r, i); v > m[i] {
-				m[i] = v
-			}
+		// Eight 6-bit registers in every six bytes, least significant
+		// bits first (as getReg reads them): spread into the eight bytes
+		// of a word and raised bytewise without branches (the values are
+		// below 64, so the bytes' top bits are free for the comparison).
+		r := b[HdrSize : HdrSize+Registers*bits/8]
+		for g := 0; g < Registers/8; g++ {
+			s := r[6*g : 6*g+6]
+			w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 | uint64(s[4])<<32 | uint64(s[5])<<40
+			x := w&regMax | (w>>6&regMax)<<8 | (w>>12&regMax)<<16 | (w>>18&regMax)<<24 |
+				(w>>24&regMax)<<32 | (w>>30&regMax)<<40 | (w>>36&regMax)<<48 | (w>>42)<<56
+			y := binary.LittleEndian.Uint64(m[8*g:])
+			ge := ((x | 0x8080808080808080) - y) & 0x8080808080808080 // x >= y
+			mask := (ge >> 7) * 0xff
+			binary.LittleEndian.PutUint64(m[8*g:], x&mask|y&^mask)
 		}
 		return true
 	}

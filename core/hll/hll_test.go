@@ -1,6 +1,7 @@
 package hll
 
 import (
+	"math/rand"
 	"strconv"
 	"testing"
 
@@ -141,4 +142,22 @@ func BenchmarkCountDense(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		Count(h)
 	}
+}
+
+// TestMergeDense checks the grouped dense merge against register-by-
+// register reads, on random registers and a random starting maximum.
+func TestMergeDense(t *testing.T) {
+	b, ok := ToDense(New())
+	require.True(t, ok)
+	r := b[HdrSize:]
+	var m, want Max
+	for i := 0; i < Registers; i++ {
+		setReg(r, i, uint8(rand.Intn(regMax+1)))
+		m[i] = uint8(rand.Intn(regMax + 1))
+	}
+	for i := range want {
+		want[i] = max(m[i], getReg(r, i))
+	}
+	require.True(t, m.Merge(b))
+	require.Equal(t, want, m)
 }
