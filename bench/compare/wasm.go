@@ -9,10 +9,19 @@ import (
 
 // WebAssembly against Lua: wasm_<name> tests run a Lua function on
 // redis-server and the same function compiled to WebAssembly on polyfn,
-// from the Go SDK's example (engines/wasm/testdata/example.wasm) and the
-// AssemblyScript SDK's (asexample.wasm), one library loaded at a time
-// (they share function names). Ratios are against redis-server's Lua.
+// from the example of every guest SDK (engines/wasm/testdata: Go's
+// example.wasm, C's example-c.wasm, Rust's example-rust.wasm and
+// AssemblyScript's asexample.wasm), one library loaded at a time (they
+// share function names). Ratios are against redis-server's Lua.
 var wasmTests = []string{"wasm_ret1", "wasm_getset", "wasm_loop", "wasm_sha256"}
+
+// wasmModules are the SDK examples compared, each with the same functions.
+var wasmModules = []struct{ name, file string }{
+	{"go", "engines/wasm/testdata/example.wasm"},
+	{"c", "engines/wasm/testdata/example-c.wasm"},
+	{"rust", "engines/wasm/testdata/example-rust.wasm"},
+	{"as", "engines/wasm/testdata/asexample.wasm"},
+}
 
 // wasmCalls maps a test to the Lua FCALL (redis-server) and the wasm one.
 var wasmCalls = map[string][2][]string{
@@ -30,10 +39,9 @@ func isWasmTest(test string) bool { return strings.HasPrefix(test, "wasm_") }
 // polyfn with each wasm library, in alternation.
 func compareWasm(redis, poly *server, tests []string, n, clients, rounds int) {
 	load(redis.addr(), 1, func(int) []string { return []string{"FUNCTION", "LOAD", "REPLACE", luaSHA256Library} })
-	mods := []struct{ name, file string }{{"go", "engines/wasm/testdata/example.wasm"}, {"as", "engines/wasm/testdata/asexample.wasm"}}
-	res := map[string]map[string][]float64{} // test -> "lua"/"go"/"as" -> ops/s per pipeline
+	res := map[string]map[string][]float64{} // test -> "lua" or an SDK -> ops/s per pipeline
 	fmt.Printf("\nFCALL, Lua on redis-server and WebAssembly on polyfn (ratios: ops/s / redis-lua's)\n")
-	for _, m := range mods {
+	for _, m := range wasmModules {
 		code, err := os.ReadFile(m.file)
 		check(err)
 		load(poly.addr(), 2, func(i int) []string {
@@ -51,7 +59,7 @@ func compareWasm(redis, poly *server, tests []string, n, clients, rounds int) {
 			for _, pipeline := range []int{1, 16} {
 				var r, p []float64
 				for i := 0; i < rounds; i++ {
-					if m.name == "go" { // redis-server's figure once
+					if m == wasmModules[0] { // redis-server's figure once
 						r = append(r, redisBenchmarkCmd(redis.port, calls[0], n, clients, pipeline))
 					}
 					p = append(p, redisBenchmarkCmd(poly.port, calls[1], n, clients, pipeline))
@@ -63,11 +71,25 @@ func compareWasm(redis, poly *server, tests []string, n, clients, rounds int) {
 			}
 		}
 	}
-	fmt.Printf("%-12s %4s %10s %10s %10s %8s %8s\n", "test", "-P", "redis-lua", "wasm-go", "wasm-as", "go-ratio", "as-ratio")
+	fmt.Printf("%-12s %4s %10s", "test", "-P", "redis-lua")
+	for _, m := range wasmModules {
+		fmt.Printf(" %10s", "wasm-"+m.name)
+	}
+	for _, m := range wasmModules {
+		fmt.Printf(" %8s", m.name+"-ratio")
+	}
+	fmt.Println()
 	for i, pipeline := range []int{1, 16} {
 		for _, t := range tests {
-			l, g, a := res[t]["lua"][i], res[t]["go"][i], res[t]["as"][i]
-			fmt.Printf("%-12s %4d %10.0f %10.0f %10.0f %7.2fx %7.2fx\n", t, pipeline, l, g, a, g/l, a/l)
+			l := res[t]["lua"][i]
+			fmt.Printf("%-12s %4d %10.0f", t, pipeline, l)
+			for _, m := range wasmModules {
+				fmt.Printf(" %10.0f", res[t][m.name][i])
+			}
+			for _, m := range wasmModules {
+				fmt.Printf(" %7.2fx", res[t][m.name][i]/l)
+			}
+			fmt.Println()
 		}
 	}
 	// polyfn keeps the server's other libraries: the Lua benchmark

@@ -24,6 +24,17 @@ import (
 // iterations). A start function, which would run during
 // instantiation where nothing can stop it, is exported as startExport
 // instead and called afterwards under the same watch.
+//
+// What the loop check costs (measured in process on the SDK examples'
+// count_to, 100,000 iterations): about 1.5 to 2 ns per iteration, the
+// difference between a C or Rust volatile loop at 2 ns and at 4 ns. Most
+// of it is the memory.grow in the loop, not the countdown's load and
+// store: wazero's register allocator treats the loop as one containing
+// a call. Keeping the countdown in a local (loaded on function entry and
+// after calls, stored before calls and returns) measured no faster; a
+// check of the flag alone would be free, but then nothing yields, and a
+// spinning guest would stall Go's garbage collector and, with one P,
+// every other goroutine.
 
 // yieldEvery is how many loop iterations run between two points where
 // the guest can be preempted and notices KILL (well under a millisecond

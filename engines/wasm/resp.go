@@ -196,7 +196,7 @@ func parseValue(b []byte, depth int, left *int64) (core.Value, []byte, error) {
 	}
 	head, rest := b[1:i], b[i+2:]
 	text := func(k core.ValueKind) (core.Value, []byte, error) {
-		return core.Value{Kind: k, Str: append([]byte{}, head...)}, rest, nil
+		return core.Value{Kind: k, Str: clone(head)}, rest, nil
 	}
 	switch prefix {
 	case '+':
@@ -241,7 +241,7 @@ func parseValue(b []byte, depth int, left *int64) (core.Value, []byte, error) {
 		if n < 0 || n+2 > len(rest) || rest[n] != '\r' || rest[n+1] != '\n' {
 			return core.Value{}, nil, errBadReply
 		}
-		data := append([]byte{}, rest[:n]...)
+		data := clone(rest[:n])
 		rest = rest[n+2:]
 		if prefix == '=' {
 			if n < 4 || data[3] != ':' {
@@ -258,7 +258,15 @@ func parseValue(b []byte, depth int, left *int64) (core.Value, []byte, error) {
 		if n == -1 && prefix == '*' {
 			return core.Value{Kind: core.VNullArray}, rest, nil
 		}
-		kind := map[byte]core.ValueKind{'*': core.VArray, '~': core.VSet, '%': core.VMap, '>': core.VPush}[prefix]
+		kind := core.VArray
+		switch prefix {
+		case '~':
+			kind = core.VSet
+		case '%':
+			kind = core.VMap
+		case '>':
+			kind = core.VPush
+		}
 		count := n
 		if prefix == '%' {
 			count = 2 * n
@@ -280,6 +288,14 @@ func parseValue(b []byte, depth int, left *int64) (core.Value, []byte, error) {
 		return out, rest, nil
 	}
 	return core.Value{}, nil, errBadReply
+}
+
+// clone copies b into memory of its own, exactly its size (append would
+// round the capacity up); an empty b stays non-nil.
+func clone(b []byte) []byte {
+	c := make([]byte, len(b))
+	copy(c, b)
+	return c
 }
 
 // parseDouble reads a RESP3 double, including inf, -inf and nan.
