@@ -54,6 +54,23 @@ func (r *realm) bytesValue(b []byte) goja.Value {
 	return o
 }
 
+// callArgs returns the arguments of a call of a function that sees
+// arity of (keys, args), in r.args.
+func (r *realm) callArgs(arity int, keys, args [][]byte) []goja.Value {
+	switch arity {
+	case 0:
+		return nil
+	case 1:
+		strs := core.JoinArgs(keys)
+		r.args[0] = r.byteArray(keys, &strs)
+	default:
+		strs := core.JoinArgs(keys, args)
+		r.args[0] = r.byteArray(keys, &strs)
+		r.args[1] = r.byteArray(args, &strs)
+	}
+	return r.args[:arity]
+}
+
 // byteArray is keys or args as a JavaScript array. Their strings are
 // cut from the front of strs (core.JoinArgs) when it is there.
 func (r *realm) byteArray(items [][]byte, strs *string) goja.Value {

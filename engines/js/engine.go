@@ -44,6 +44,8 @@ var (
 type jsFunction struct {
 	realm *realm
 	fn    goja.Callable
+	// arity is how many of (keys, args) fn can see (params.go).
+	arity int
 }
 
 // errKilled is the value a run is interrupted with; the reply is the
@@ -90,7 +92,8 @@ func (e *Engine) compile(ctx context.Context, req core.CompileRequest) ([]*core.
 			return nil, fmt.Errorf("ERR Error compiling script (new function): %s", err)
 		}
 		e.addEval(len(req.Code))
-		return []*core.Function{{Name: req.Name, Handle: &jsFunction{realm: e.eval, fn: fn}}}, nil
+		h := &jsFunction{realm: e.eval, fn: fn, arity: scriptArity(string(req.Code))}
+		return []*core.Function{{Name: req.Name, Handle: h}}, nil
 	}
 	r, err := newRealm(core.KindLibrary)
 	if err != nil {
@@ -121,8 +124,8 @@ func (e *Engine) Call(ctx context.Context, f *core.Function, h core.Host, keys, 
 	r.limit, r.oom = h.MemoryLimit(), false
 	defer func() { r.host = nil }()
 	e.w.begin(ctx, r.rt)
-	strs := core.JoinArgs(keys, args)
-	res, err := jf.fn(goja.Undefined(), r.byteArray(keys, &strs), r.byteArray(args, &strs))
+	res, err := jf.fn(goja.Undefined(), r.callArgs(jf.arity, keys, args)...)
+	clear(r.args[:])
 	if err == nil {
 		res, err = r.settle(res)
 	}

@@ -30,6 +30,7 @@ type realm struct {
 	replyProto  *goja.Object     // ReplyError.prototype
 	statusProto *goja.Object     // the prototype of status reply objects
 	uint8Array  goja.Constructor
+	fnToString  goja.Callable // Function.prototype.toString (params.go)
 	// freezer freezes the realm (freeze.go); nil once it has.
 	freezer goja.Callable
 	// The run in progress (Call), or nil.
@@ -42,6 +43,9 @@ type realm struct {
 	// host does not keep them).
 	argv   [][]byte
 	argBuf []byte
+	// args holds the arguments of the function being called (goja
+	// copies them before the function runs).
+	args [argsAll]goja.Value
 	// items is byteArray's reusable buffer; okValue is the string "OK"
 	// (strings are immutable: one value serves every +OK status reply).
 	items   []any
@@ -71,7 +75,7 @@ const setupJS = `(function () {
   const StatusReply = function StatusReply() {};
   StatusReply.prototype.toString = function () { return String(this.ok); };
   StatusReply.prototype.valueOf = StatusReply.prototype.toString;
-  return [ReplyError, StatusReply.prototype, Uint8Array];
+  return [ReplyError, StatusReply.prototype, Uint8Array, Function.prototype.toString];
 })()`
 
 // parserOptions are the options of every parse of script code: the
@@ -112,6 +116,7 @@ func newRealm(kind core.CodeKind) (*realm, error) {
 	r.replyProto = re.Get("prototype").(*goja.Object)
 	r.statusProto = parts.Get("1").(*goja.Object)
 	r.uint8Array, _ = goja.AssertConstructor(parts.Get("2"))
+	r.fnToString, _ = goja.AssertFunction(parts.Get("3"))
 	r.redis = r.newRedisObject()
 	if err := rt.Set("redis", r.redis); err != nil {
 		return nil, err
