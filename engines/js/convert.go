@@ -43,9 +43,19 @@ const maxSafeInteger = 1<<53 - 1
 // bytesValue converts bytes for the script: a string when they are
 // valid UTF-8, a Uint8Array (of a copy) otherwise.
 func (r *realm) bytesValue(b []byte) goja.Value {
+	if r.ascii.ok && isASCII(unsafe.String(unsafe.SliceData(b), len(b))) {
+		h := new(string)
+		*h = string(b)
+		return r.ascii.value(h)
+	}
 	if utf8.Valid(b) {
 		return r.rt.ToValue(string(b))
 	}
+	return r.binaryValue(b)
+}
+
+// binaryValue is a Uint8Array of a copy of b.
+func (r *realm) binaryValue(b []byte) goja.Value {
 	buf := r.rt.NewArrayBuffer(append([]byte(nil), b...))
 	o, err := r.uint8Array(nil, r.rt.ToValue(buf))
 	if err != nil {
@@ -55,34 +65,58 @@ func (r *realm) bytesValue(b []byte) goja.Value {
 }
 
 // callArgs returns the arguments of a call of a function that sees
-// arity of (keys, args), in r.args.
+// arity of (keys, args), in r.args. Their strings are cut from one string
+// (core.JoinArgs), and the headers of their ASCII ones are in one slice.
 func (r *realm) callArgs(arity int, keys, args [][]byte) []goja.Value {
+	var strs string
+	var hdrs []string
 	switch arity {
 	case 0:
 		return nil
 	case 1:
-		strs := core.JoinArgs(keys)
-		r.args[0] = r.byteArray(keys, &strs)
+		strs = core.JoinArgs(keys)
+		if r.ascii.ok && len(keys) > 0 {
+			hdrs = make([]string, len(keys))
+		}
+		r.args[0] = r.byteArray(keys, &strs, hdrs)
 	default:
-		strs := core.JoinArgs(keys, args)
-		r.args[0] = r.byteArray(keys, &strs)
-		r.args[1] = r.byteArray(args, &strs)
+		strs = core.JoinArgs(keys, args)
+		if r.ascii.ok && len(keys)+len(args) > 0 {
+			hdrs = make([]string, len(keys)+len(args))
+		}
+		r.args[0] = r.byteArray(keys, &strs, hdrs)
+		r.args[1] = r.byteArray(args, &strs, hdrs[min(len(keys), len(hdrs)):])
 	}
 	return r.args[:arity]
 }
 
 // byteArray is keys or args as a JavaScript array. Their strings are
-// cut from the front of strs (core.JoinArgs) when it is there.
-func (r *realm) byteArray(items [][]byte, strs *string) goja.Value {
+// cut from the front of strs (core.JoinArgs) when it is there; hdrs, when
+// not nil, has room for the headers of the items' strings.
+func (r *realm) byteArray(items [][]byte, strs *string, hdrs []string) goja.Value {
 	vals := r.items[:0] // NewArray copies them
-	for _, b := range items {
-		if s, ok := core.CutArg(strs, len(b)); ok {
-			if utf8.ValidString(s) {
-				vals = append(vals, r.rt.ToValue(s))
-				continue
-			}
+	for i, b := range items {
+		// view is s, or b's bytes (copied into s only when kept).
+		s, cut := core.CutArg(strs, len(b))
+		view := s
+		if !cut {
+			view = unsafe.String(unsafe.SliceData(b), len(b))
 		}
-		vals = append(vals, r.bytesValue(b))
+		switch {
+		case hdrs != nil && isASCII(view):
+			if !cut {
+				s = string(b)
+			}
+			hdrs[i] = s
+			vals = append(vals, r.ascii.value(&hdrs[i]))
+		case utf8.ValidString(view):
+			if !cut {
+				s = string(b)
+			}
+			vals = append(vals, r.rt.ToValue(s))
+		default:
+			vals = append(vals, r.binaryValue(b))
+		}
 	}
 	a := r.rt.NewArray(vals...)
 	clear(vals)

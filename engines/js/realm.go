@@ -43,6 +43,8 @@ type realm struct {
 	// host does not keep them).
 	argv   [][]byte
 	argBuf []byte
+	// ascii makes the ASCII strings of keys, args and replies (strings.go).
+	ascii asciiMaker
 	// args holds the arguments of the function being called (goja
 	// copies them before the function runs).
 	args [argsAll]goja.Value
@@ -96,7 +98,7 @@ func newRealm(kind core.CodeKind) (*realm, error) {
 	rt := goja.New()
 	rt.SetParserOptions(parserOptions...)
 	rt.SetMaxCallStackSize(maxCallStack)
-	r := &realm{rt: rt, kind: kind, src: "user_function"}
+	r := &realm{rt: rt, kind: kind, src: "user_function", ascii: newASCIIMaker(rt)}
 	if kind == core.KindEval {
 		r.src = "user_script"
 	}
