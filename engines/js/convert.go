@@ -64,64 +64,124 @@ func (r *realm) binaryValue(b []byte) goja.Value {
 	return o
 }
 
-// callArgs returns the arguments of a call of a function that sees
-// arity of (keys, args), in r.args. Their strings are cut from one string
+// callArgs returns the arguments of a call of jf, in r.args: the arrays
+// of keys and args it can see, the same ones as last time when its shape
+// allows (params.go). Their strings are cut from one string
 // (core.JoinArgs), and the headers of their ASCII ones are in one slice.
-func (r *realm) callArgs(arity int, keys, args [][]byte) []goja.Value {
-	var strs string
-	var hdrs []string
-	switch arity {
-	case 0:
+func (r *realm) callArgs(jf *jsFunction, keys, args [][]byte) []goja.Value {
+	sh := &jf.shape
+	if sh.arity == 0 {
 		return nil
-	case 1:
-		strs = core.JoinArgs(keys)
-		if r.ascii.ok && len(keys) > 0 {
-			hdrs = make([]string, len(keys))
-		}
-		r.args[0] = r.byteArray(keys, &strs, hdrs)
-	default:
-		strs = core.JoinArgs(keys, args)
-		if r.ascii.ok && len(keys)+len(args) > 0 {
-			hdrs = make([]string, len(keys)+len(args))
-		}
-		r.args[0] = r.byteArray(keys, &strs, hdrs)
-		r.args[1] = r.byteArray(args, &strs, hdrs[min(len(keys), len(hdrs)):])
 	}
-	return r.args[:arity]
+	lists := [argsAll][][]byte{keys, args}
+	var needed [argsAll][][]byte
+	k, items, size := 0, 0, 0
+	for i := 0; i < sh.arity; i++ {
+		if sh.need[i] {
+			needed[k] = lists[i]
+			k++
+			items += len(lists[i])
+			for _, b := range lists[i] {
+				size += len(b)
+			}
+		}
+	}
+	strs := core.JoinArgs(needed[:k]...)
+	var hdrs []string
+	if r.ascii.ok && items > 0 {
+		hdrs = make([]string, items)
+	}
+	for i := 0; i < sh.arity; i++ {
+		if !sh.need[i] {
+			r.args[i] = goja.Undefined()
+			continue
+		}
+		l := lists[i]
+		h := hdrs[:min(len(l), len(hdrs))]
+		hdrs = hdrs[len(h):]
+		if sh.reuse[i] && len(l) > sh.maxIndex[i] && size <= reuseMax {
+			r.args[i] = r.refill(jf, i, l, &strs, h)
+		} else {
+			r.args[i] = r.byteArray(l, &strs, h)
+		}
+	}
+	return r.args[:sh.arity]
 }
 
-// byteArray is keys or args as a JavaScript array. Their strings are
+// reuseMax bounds the bytes of a call's keys and arguments for its
+// arrays to be reused: a reused array keeps its strings until the next
+// call.
+const reuseMax = 4096
+
+// refill puts items into jf's reused array i, made on first use and
+// whenever the number of items changes. The script never writes the
+// array (params.go), so every element is there to be replaced.
+func (r *realm) refill(jf *jsFunction, i int, items [][]byte, strs *string, hdrs []string) goja.Value {
+	a := jf.arrays[i]
+	if a == nil || jf.lens[i] != len(items) {
+		v := r.byteArray(items, strs, hdrs)
+		jf.arrays[i], jf.lens[i] = v.(*goja.Object), len(items)
+		return v
+	}
+	for j, b := range items {
+		if err := a.Set(indexName(j), r.itemValue(b, strs, hdrs, j)); err != nil {
+			panic(err)
+		}
+	}
+	return a
+}
+
+// indexNames are the names of the first array indexes.
+var indexNames = func() (names [64]string) {
+	for i := range names {
+		names[i] = strconv.Itoa(i)
+	}
+	return names
+}()
+
+func indexName(i int) string {
+	if i < len(indexNames) {
+		return indexNames[i]
+	}
+	return strconv.Itoa(i)
+}
+
+// byteArray is keys or args as a new JavaScript array. Their strings are
 // cut from the front of strs (core.JoinArgs) when it is there; hdrs, when
 // not nil, has room for the headers of the items' strings.
 func (r *realm) byteArray(items [][]byte, strs *string, hdrs []string) goja.Value {
 	vals := r.items[:0] // NewArray copies them
-	for i, b := range items {
-		// view is s, or b's bytes (copied into s only when kept).
-		s, cut := core.CutArg(strs, len(b))
-		view := s
-		if !cut {
-			view = unsafe.String(unsafe.SliceData(b), len(b))
-		}
-		switch {
-		case hdrs != nil && isASCII(view):
-			if !cut {
-				s = string(b)
-			}
-			hdrs[i] = s
-			vals = append(vals, r.ascii.value(&hdrs[i]))
-		case utf8.ValidString(view):
-			if !cut {
-				s = string(b)
-			}
-			vals = append(vals, r.rt.ToValue(s))
-		default:
-			vals = append(vals, r.binaryValue(b))
-		}
+	for j, b := range items {
+		vals = append(vals, r.itemValue(b, strs, hdrs, j))
 	}
 	a := r.rt.NewArray(vals...)
 	clear(vals)
 	r.items = vals[:0]
 	return a
+}
+
+// itemValue is item j of keys or args, b, for the script (byteArray).
+func (r *realm) itemValue(b []byte, strs *string, hdrs []string, j int) goja.Value {
+	// view is s, or b's bytes (copied into s only when kept).
+	s, cut := core.CutArg(strs, len(b))
+	view := s
+	if !cut {
+		view = unsafe.String(unsafe.SliceData(b), len(b))
+	}
+	switch {
+	case hdrs != nil && isASCII(view):
+		if !cut {
+			s = string(b)
+		}
+		hdrs[j] = s
+		return r.ascii.value(&hdrs[j])
+	case utf8.ValidString(view):
+		if !cut {
+			s = string(b)
+		}
+		return r.rt.ToValue(s)
+	}
+	return r.binaryValue(b)
 }
 
 // newReplyError returns a ReplyError (an Error) whose message is msg.

@@ -44,8 +44,11 @@ var (
 type jsFunction struct {
 	realm *realm
 	fn    goja.Callable
-	// arity is how many of (keys, args) fn can see (params.go).
-	arity int
+	// shape says which of (keys, args) fn can see and which may be the
+	// same arrays on every call (params.go); arrays are those, once made.
+	shape  shape
+	arrays [argsAll]*goja.Object
+	lens   [argsAll]int
 }
 
 // errKilled is the value a run is interrupted with; the reply is the
@@ -87,12 +90,12 @@ func (e *Engine) compile(ctx context.Context, req core.CompileRequest) ([]*core.
 			}
 			e.eval = r
 		}
-		fn, err := e.eval.compileEval(req.Code, req.SkippedLines)
+		fn, sh, err := e.eval.compileEval(req.Code, req.SkippedLines)
 		if err != nil {
 			return nil, fmt.Errorf("ERR Error compiling script (new function): %s", err)
 		}
 		e.addEval(len(req.Code))
-		h := &jsFunction{realm: e.eval, fn: fn, arity: scriptArity(string(req.Code))}
+		h := &jsFunction{realm: e.eval, fn: fn, shape: sh}
 		return []*core.Function{{Name: req.Name, Handle: h}}, nil
 	}
 	r, err := newRealm(core.KindLibrary)
@@ -124,7 +127,7 @@ func (e *Engine) Call(ctx context.Context, f *core.Function, h core.Host, keys, 
 	r.limit, r.oom = h.MemoryLimit(), false
 	defer func() { r.host = nil }()
 	e.w.begin(ctx, r.rt)
-	res, err := jf.fn(goja.Undefined(), r.callArgs(jf.arity, keys, args)...)
+	res, err := jf.fn(goja.Undefined(), r.callArgs(jf, keys, args)...)
 	clear(r.args[:])
 	if err == nil {
 		res, err = r.settle(res)

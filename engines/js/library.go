@@ -45,7 +45,7 @@ func (r *realm) registerFunction(c goja.FunctionCall) goja.Value {
 			r.throw(core.ErrFunctionInLibExists)
 		}
 	}
-	f.Handle = &jsFunction{realm: r, fn: cb, arity: callbackArity(r.fnToString, cbValue)}
+	f.Handle = &jsFunction{realm: r, fn: cb, shape: callbackShape(r.fnToString, cbValue)}
 	r.registered = append(r.registered, f)
 	return goja.Undefined()
 }

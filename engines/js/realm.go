@@ -140,38 +140,40 @@ func newRealm(kind core.CodeKind) (*realm, error) {
 // compileEval compiles an EVAL script body as the body of a strict
 // function of (KEYS, ARGV), without running it. The wrapper's first line
 // stands in for the shebang so that line numbers match what the user sent.
-func (r *realm) compileEval(code []byte, skipped int) (goja.Callable, error) {
+func (r *realm) compileEval(code []byte, skipped int) (goja.Callable, shape, error) {
 	if codeTooDeep(string(code)) {
-		return nil, fmt.Errorf("%s: %w", r.src, errCodeTooDeep)
+		return nil, shape{}, fmt.Errorf("%s: %w", r.src, errCodeTooDeep)
 	}
 	src := "(function (KEYS, ARGV) {'use strict';" + strings.Repeat("\n", skipped) + string(code) + "\n})"
 	prg, err := goja.Parse(r.src, src, parserOptions...)
 	if err != nil {
-		return nil, syntaxError(err)
+		return nil, shape{}, syntaxError(err)
 	}
 	// The body must not close the wrapper and run code of its own at
 	// compile time ("}); evil(); (function () {"): the program must be
 	// exactly one function expression.
 	if len(prg.Body) != 1 {
-		return nil, fmt.Errorf("%s: the script is not a function body (unbalanced braces?)", r.src)
+		return nil, shape{}, fmt.Errorf("%s: the script is not a function body (unbalanced braces?)", r.src)
 	}
 	es, ok := prg.Body[0].(*ast.ExpressionStatement)
 	if !ok {
-		return nil, fmt.Errorf("%s: the script is not a function body", r.src)
+		return nil, shape{}, fmt.Errorf("%s: the script is not a function body", r.src)
 	}
-	if _, ok := es.Expression.(*ast.FunctionLiteral); !ok {
-		return nil, fmt.Errorf("%s: the script is not a function body (unbalanced braces?)", r.src)
+	lit, ok := es.Expression.(*ast.FunctionLiteral)
+	if !ok {
+		return nil, shape{}, fmt.Errorf("%s: the script is not a function body (unbalanced braces?)", r.src)
 	}
+	sh := functionShape(lit)
 	p, err := goja.CompileAST(prg, true)
 	if err != nil {
-		return nil, syntaxError(err)
+		return nil, shape{}, syntaxError(err)
 	}
 	v, err := r.rt.RunProgram(p)
 	if err != nil {
-		return nil, err
+		return nil, shape{}, err
 	}
 	fn, _ := goja.AssertFunction(v)
-	return fn, nil
+	return fn, sh, nil
 }
 
 // syntaxError shortens goja's syntax errors: "SyntaxError: " is implied
