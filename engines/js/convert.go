@@ -44,9 +44,7 @@ const maxSafeInteger = 1<<53 - 1
 // valid UTF-8, a Uint8Array (of a copy) otherwise.
 func (r *realm) bytesValue(b []byte) goja.Value {
 	if r.ascii.ok && isASCII(unsafe.String(unsafe.SliceData(b), len(b))) {
-		h := new(string)
-		*h = string(b)
-		return r.ascii.value(h)
+		return r.ascii.copyValue(b)
 	}
 	if utf8.Valid(b) {
 		return r.rt.ToValue(string(b))

@@ -60,6 +60,37 @@ func (m *asciiMaker) value(h *string) goja.Value {
 	return v
 }
 
+// emptyHeader is the header of every empty string made.
+var emptyHeader string
+
+// copyValue returns a string value of a copy of b, which must be ASCII.
+// A short string's bytes share one allocation with its header.
+func (m *asciiMaker) copyValue(b []byte) goja.Value {
+	switch n := len(b); {
+	case n == 0:
+		return m.value(&emptyHeader)
+	case n <= 16:
+		p := new(struct {
+			h   string
+			buf [16]byte
+		})
+		copy(p.buf[:], b)
+		p.h = unsafe.String(&p.buf[0], n)
+		return m.value(&p.h)
+	case n <= 48:
+		p := new(struct {
+			h   string
+			buf [48]byte
+		})
+		copy(p.buf[:], b)
+		p.h = unsafe.String(&p.buf[0], n)
+		return m.value(&p.h)
+	}
+	h := new(string)
+	*h = string(b)
+	return m.value(h)
+}
+
 // isASCII reports whether s has no byte of 0x80 or more.
 func isASCII(s string) bool {
 	i := 0

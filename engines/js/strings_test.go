@@ -23,10 +23,22 @@ func TestASCIIMakerValues(t *testing.T) {
 	require.NoError(t, err)
 	fn, ok := goja.AssertFunction(check)
 	require.True(t, ok)
-	for _, s := range []string{"", "k", "bench:key", "exactly-16-bytes", "seventeen bytes!!", strings.Repeat("long ", 1000), "a\x00b\x7f"} {
-		h := new(string)
-		*h = s
-		made := r.ascii.value(h)
+	var cases []string
+	for _, n := range []int{0, 1, 15, 16, 17, 47, 48, 49, 5000} {
+		cases = append(cases, strings.Repeat("abcdefghij", n/10+1)[:n])
+	}
+	cases = append(cases, "bench:key", "a\x00b\x7f")
+	for i, s := range append(cases, cases...) {
+		var made goja.Value
+		if i < len(cases) {
+			h := new(string)
+			*h = s
+			made = r.ascii.value(h)
+		} else {
+			buf := []byte(s)
+			made = r.ascii.copyValue(buf)
+			clear(buf) // a copy: the value does not change
+		}
 		ref := r.rt.ToValue(s)
 		require.Equal(t, s, made.String())
 		require.Equal(t, s, made.Export())
@@ -41,17 +53,18 @@ func TestASCIIMakerValues(t *testing.T) {
 func TestASCIIMakerSurvivesGC(t *testing.T) {
 	r, err := newRealm(core.KindLibrary)
 	require.NoError(t, err)
-	vals := make([]goja.Value, 0, 1000)
+	vals := make([]goja.Value, 0, 3000)
 	for i := 0; i < 1000; i++ {
 		hdrs := make([]string, 2)
 		hdrs[0], hdrs[1] = strings.Repeat("x", i%40), "key:"+strings.Repeat("y", i%7)
-		vals = append(vals, r.ascii.value(&hdrs[0]), r.ascii.value(&hdrs[1]))
+		vals = append(vals, r.ascii.value(&hdrs[0]), r.ascii.value(&hdrs[1]), r.ascii.copyValue([]byte(strings.Repeat("z", i%70))))
 	}
 	runtime.GC()
 	runtime.GC()
 	for i := 0; i < 1000; i++ {
-		require.Equal(t, strings.Repeat("x", i%40), vals[2*i].String())
-		require.Equal(t, "key:"+strings.Repeat("y", i%7), vals[2*i+1].String())
+		require.Equal(t, strings.Repeat("x", i%40), vals[3*i].String())
+		require.Equal(t, "key:"+strings.Repeat("y", i%7), vals[3*i+1].String())
+		require.Equal(t, strings.Repeat("z", i%70), vals[3*i+2].String())
 	}
 }
 
