@@ -84,10 +84,27 @@ func (r *realm) callArgs(jf *jsFunction, keys, args [][]byte) []goja.Value {
 			}
 		}
 	}
-	strs := core.JoinArgs(needed[:k]...)
+	var strs string
 	var hdrs []string
-	if r.ascii.ok && items > 0 {
-		hdrs = make([]string, items)
+	switch {
+	case items == 0:
+	case r.ascii.ok && items <= 2 && size <= 32:
+		// One allocation for the bytes and the headers.
+		blk := new(struct {
+			hdrs [2]string
+			buf  [32]byte
+		})
+		strs, hdrs = joinInto(blk.buf[:], needed[:k]), blk.hdrs[:items]
+	case r.ascii.ok && items <= 4 && size <= 64:
+		blk := new(struct {
+			hdrs [4]string
+			buf  [64]byte
+		})
+		strs, hdrs = joinInto(blk.buf[:], needed[:k]), blk.hdrs[:items]
+	case r.ascii.ok:
+		strs, hdrs = core.JoinArgs(needed[:k]...), make([]string, items)
+	default:
+		strs = core.JoinArgs(needed[:k]...)
 	}
 	for i := 0; i < sh.arity; i++ {
 		if !sh.need[i] {
@@ -104,6 +121,18 @@ func (r *realm) callArgs(jf *jsFunction, keys, args [][]byte) []goja.Value {
 		}
 	}
 	return r.args[:sh.arity]
+}
+
+// joinInto copies the bytes of lists into buf, which has room for them,
+// and returns them as a string.
+func joinInto(buf []byte, lists [][][]byte) string {
+	n := 0
+	for _, l := range lists {
+		for _, b := range l {
+			n += copy(buf[n:], b)
+		}
+	}
+	return unsafe.String(&buf[0], n)
 }
 
 // reuseMax bounds the bytes of a call's keys and arguments for its

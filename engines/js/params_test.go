@@ -1,6 +1,12 @@
 package js_test
 
-import "testing"
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
 
 // A function is given only the arrays it can see (params.go): whatever
 // way a callback or script reaches its keys and arguments, it gets them.
@@ -129,4 +135,26 @@ redis.registerFunction('check', () => [...kept.values()].map((a) => a.join(','))
 		{cmd("EVAL", "#!js\nreturn [KEYS[0], ARGV[1], KEYS.length]", "2", "k2", "k3", "c", "d"), "*3\r\n$2\r\nk2\r\n$1\r\nd\r\n:2\r\n"},
 		{cmd("EVAL", "#!js\nreturn [KEYS[0], ARGV[1], KEYS.length]", "1", "k4", "e"), "*3\r\n$2\r\nk4\r\n$-1\r\n:1\r\n"},
 	})
+}
+
+// Strings of keys and arguments that a script keeps stay what they were,
+// whatever later calls bring (they share allocations made per call).
+func TestKeptArgumentStrings(t *testing.T) {
+	c := server(t)
+	load(t, c, `#!js name=keep
+const kept = [];
+redis.registerFunction('remember', (keys, args) => { kept.push(keys[0], args[0], args[1]); return kept.length; });
+redis.registerFunction('recall', () => kept.join(','));
+`)
+	want := ""
+	for i := 0; i < 300; i++ {
+		k, a, b := strings.Repeat("k", i%20)+strconv.Itoa(i), "é"+strconv.Itoa(i), strings.Repeat("v", i%70)
+		do(t, c, "FCALL", "remember", "1", k, a, b)
+		if want != "" {
+			want += ","
+		}
+		want += k + "," + a + "," + b
+	}
+	got := do(t, c, "FCALL", "recall", "0")
+	require.Equal(t, "$"+strconv.Itoa(len(want))+"\r\n"+want+"\r\n", got)
 }
