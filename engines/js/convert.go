@@ -152,7 +152,10 @@ func (r *realm) refill(jf *jsFunction, i int, items [][]byte, strs *string, hdrs
 	}
 	for j, b := range items {
 		if err := a.Set(indexName(j), r.itemValue(b, strs, hdrs, j)); err != nil {
-			panic(err)
+			// Cannot happen (nothing changes the array); a fresh one is
+			// always right. strs was cut part way: no more cuts.
+			jf.arrays[i], *strs = nil, ""
+			return r.byteArray(items, strs, nil)
 		}
 	}
 	return a
