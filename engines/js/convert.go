@@ -223,10 +223,14 @@ func (r *realm) newReplyError(msg string) *goja.Object {
 	return o
 }
 
-// newStatus returns a status reply object {ok: s}.
+// newStatus returns a status reply object {ok: s}. ok is defined, as an
+// object literal's properties are: a setter for "ok" that a library put
+// on Object.prototype is not called (nor would it leave the status
+// without its own ok).
 func (r *realm) newStatus(s goja.Value) *goja.Object {
 	o := r.rt.CreateObject(r.statusProto)
-	o.Set("ok", s)
+	// (It cannot fail: the object is new and extensible.)
+	_ = o.DefineDataProperty("ok", s, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
 	return o
 }
 
