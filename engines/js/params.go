@@ -63,6 +63,9 @@ func callbackShape(toString goja.Callable, fn goja.Value) shape {
 		return fullShape
 	}
 	src := v.String()
+	if len(src) > maxShapeSource {
+		return fullShape
+	}
 	// A native function's source is "function <name>() { [native code] }",
 	// and its name can be set to anything.
 	if codeTooDeep(src) || strings.Contains(src, "[native code]") {
@@ -79,9 +82,17 @@ func callbackShape(toString goja.Callable, fn goja.Value) shape {
 	return functionShape(es.Expression)
 }
 
+// maxShapeSource bounds the source of a function that is analysed (the
+// walk costs about what parsing does, some 10 ms for 64 KB): a larger one
+// gets fresh arrays, whose cost is small next to its own.
+const maxShapeSource = 64 << 10
+
 // functionShape returns the shape of a function literal (an EVAL
 // script's wrapper, or a callback's source).
 func functionShape(fn ast.Expression) shape {
+	if fn == nil || int(fn.Idx1())-int(fn.Idx0()) > maxShapeSource {
+		return fullShape
+	}
 	var params *ast.ParameterList
 	var body ast.Node
 	arrow, suspends := false, false
@@ -117,8 +128,9 @@ func functionShape(fn ast.Expression) shape {
 	for i, p := range a.params {
 		if p.refs > 0 {
 			s.need[i], s.arity = true, i+1
-			s.reuse[i] = p.reusable && !suspends
-			s.maxIndex[i] = p.maxIndex
+			if s.reuse[i] = p.reusable && !suspends; s.reuse[i] {
+				s.maxIndex[i] = p.maxIndex
+			}
 		}
 	}
 	return s
@@ -316,7 +328,11 @@ func readContext(parent reflect.Value, field string, above []step) bool {
 			return field == "Operand"
 		}
 	case *ast.PropertyKeyed:
-		// A value in an object literal (not a target in a pattern).
+		// A computed key (read, in a literal or a pattern), or a value in
+		// an object literal (not a target in a pattern).
+		if field == "Key" {
+			return p.Computed
+		}
 		return field == "Value" && p.Kind == ast.PropertyKindValue && len(above) > 0 &&
 			above[len(above)-1].node.Type() == reflect.TypeOf((*ast.ObjectLiteral)(nil))
 	}
