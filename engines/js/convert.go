@@ -43,9 +43,17 @@ const maxSafeInteger = 1<<53 - 1
 // bytesValue converts bytes for the script: a string when they are
 // valid UTF-8, a Uint8Array (of a copy) otherwise.
 func (r *realm) bytesValue(b []byte) goja.Value {
+	if r.ascii.ok && isASCII(unsafe.String(unsafe.SliceData(b), len(b))) {
+		return r.ascii.copyValue(b)
+	}
 	if utf8.Valid(b) {
 		return r.rt.ToValue(string(b))
 	}
+	return r.binaryValue(b)
+}
+
+// binaryValue is a Uint8Array of a copy of b.
+func (r *realm) binaryValue(b []byte) goja.Value {
 	buf := r.rt.NewArrayBuffer(append([]byte(nil), b...))
 	o, err := r.uint8Array(nil, r.rt.ToValue(buf))
 	if err != nil {
@@ -54,23 +62,156 @@ func (r *realm) bytesValue(b []byte) goja.Value {
 	return o
 }
 
-// byteArray is keys or args as a JavaScript array. Their strings are
-// cut from the front of strs (core.JoinArgs) when it is there.
-func (r *realm) byteArray(items [][]byte, strs *string) goja.Value {
-	vals := r.items[:0] // NewArray copies them
-	for _, b := range items {
-		if s, ok := core.CutArg(strs, len(b)); ok {
-			if utf8.ValidString(s) {
-				vals = append(vals, r.rt.ToValue(s))
-				continue
+// callArgs returns the arguments of a call of jf, in r.args: the arrays
+// of keys and args it can see, the same ones as last time when its shape
+// allows (params.go). Their strings are cut from one string
+// (core.JoinArgs), and the headers of their ASCII ones are in one slice.
+func (r *realm) callArgs(jf *jsFunction, keys, args [][]byte) []goja.Value {
+	sh := &jf.shape
+	if sh.arity == 0 {
+		return nil
+	}
+	lists := [argsAll][][]byte{keys, args}
+	var needed [argsAll][][]byte
+	k, items, size := 0, 0, 0
+	for i := 0; i < sh.arity; i++ {
+		if sh.need[i] {
+			needed[k] = lists[i]
+			k++
+			items += len(lists[i])
+			for _, b := range lists[i] {
+				size += len(b)
 			}
 		}
-		vals = append(vals, r.bytesValue(b))
+	}
+	var strs string
+	var hdrs []string
+	switch {
+	case items == 0:
+	case r.ascii.ok && items <= 2 && size <= 32:
+		// One allocation for the bytes and the headers.
+		blk := new(struct {
+			hdrs [2]string
+			buf  [32]byte
+		})
+		strs, hdrs = joinInto(blk.buf[:], needed[:k]), blk.hdrs[:items]
+	case r.ascii.ok && items <= 4 && size <= 64:
+		blk := new(struct {
+			hdrs [4]string
+			buf  [64]byte
+		})
+		strs, hdrs = joinInto(blk.buf[:], needed[:k]), blk.hdrs[:items]
+	case r.ascii.ok:
+		strs, hdrs = core.JoinArgs(needed[:k]...), make([]string, items)
+	default:
+		strs = core.JoinArgs(needed[:k]...)
+	}
+	for i := 0; i < sh.arity; i++ {
+		if !sh.need[i] {
+			r.args[i] = goja.Undefined()
+			continue
+		}
+		l := lists[i]
+		h := hdrs[:min(len(l), len(hdrs))]
+		hdrs = hdrs[len(h):]
+		if sh.reuse[i] && len(l) > sh.maxIndex[i] && size <= reuseMax {
+			r.args[i] = r.refill(jf, i, l, &strs, h)
+		} else {
+			r.args[i] = r.byteArray(l, &strs, h)
+		}
+	}
+	return r.args[:sh.arity]
+}
+
+// joinInto copies the bytes of lists into buf, which has room for them,
+// and returns them as a string.
+func joinInto(buf []byte, lists [][][]byte) string {
+	n := 0
+	for _, l := range lists {
+		for _, b := range l {
+			n += copy(buf[n:], b)
+		}
+	}
+	return unsafe.String(&buf[0], n)
+}
+
+// reuseMax bounds the bytes of a call's keys and arguments for its
+// arrays to be reused: a reused array keeps its strings until the next
+// call.
+const reuseMax = 4096
+
+// refill puts items into jf's reused array i, made on first use and
+// whenever the number of items changes. The script never writes the
+// array (params.go), so every element is there to be replaced.
+func (r *realm) refill(jf *jsFunction, i int, items [][]byte, strs *string, hdrs []string) goja.Value {
+	a := jf.arrays[i]
+	if a == nil || jf.lens[i] != len(items) {
+		v := r.byteArray(items, strs, hdrs)
+		jf.arrays[i], jf.lens[i] = v.(*goja.Object), len(items)
+		return v
+	}
+	for j, b := range items {
+		if err := a.Set(indexName(j), r.itemValue(b, strs, hdrs, j)); err != nil {
+			// Cannot happen (nothing changes the array); a fresh one is
+			// always right. strs was cut part way: no more cuts.
+			jf.arrays[i], *strs = nil, ""
+			return r.byteArray(items, strs, nil)
+		}
+	}
+	return a
+}
+
+// indexNames are the names of the first array indexes.
+var indexNames = func() (names [64]string) {
+	for i := range names {
+		names[i] = strconv.Itoa(i)
+	}
+	return names
+}()
+
+func indexName(i int) string {
+	if i < len(indexNames) {
+		return indexNames[i]
+	}
+	return strconv.Itoa(i)
+}
+
+// byteArray is keys or args as a new JavaScript array. Their strings are
+// cut from the front of strs (core.JoinArgs) when it is there; hdrs, when
+// not nil, has room for the headers of the items' strings.
+func (r *realm) byteArray(items [][]byte, strs *string, hdrs []string) goja.Value {
+	vals := r.items[:0] // NewArray copies them
+	for j, b := range items {
+		vals = append(vals, r.itemValue(b, strs, hdrs, j))
 	}
 	a := r.rt.NewArray(vals...)
 	clear(vals)
 	r.items = vals[:0]
 	return a
+}
+
+// itemValue is item j of keys or args, b, for the script (byteArray).
+func (r *realm) itemValue(b []byte, strs *string, hdrs []string, j int) goja.Value {
+	// view is s, or b's bytes (copied into s only when kept).
+	s, cut := core.CutArg(strs, len(b))
+	view := s
+	if !cut {
+		view = unsafe.String(unsafe.SliceData(b), len(b))
+	}
+	switch {
+	case hdrs != nil && isASCII(view):
+		if !cut {
+			s = string(b)
+		}
+		hdrs[j] = s
+		return r.ascii.value(&hdrs[j])
+	case utf8.ValidString(view):
+		if !cut {
+			s = string(b)
+		}
+		return r.rt.ToValue(s)
+	}
+	return r.binaryValue(b)
 }
 
 // newReplyError returns a ReplyError (an Error) whose message is msg.
@@ -82,10 +223,14 @@ func (r *realm) newReplyError(msg string) *goja.Object {
 	return o
 }
 
-// newStatus returns a status reply object {ok: s}.
+// newStatus returns a status reply object {ok: s}. ok is defined, as an
+// object literal's properties are: a setter for "ok" that a library put
+// on Object.prototype is not called (nor would it leave the status
+// without its own ok).
 func (r *realm) newStatus(s goja.Value) *goja.Object {
 	o := r.rt.CreateObject(r.statusProto)
-	o.Set("ok", s)
+	// (It cannot fail: the object is new and extensible.)
+	_ = o.DefineDataProperty("ok", s, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
 	return o
 }
 

@@ -118,3 +118,21 @@ func TestCommandReplyConversions(t *testing.T) {
 		{cmd("FCALL", "see", "0", "2", "GET", "k"), "*2\r\n$10\r\nUint8Array\r\n$3\r\n255\r\n"},
 	})
 }
+
+// A status reply has its own ok even when a library put a setter for
+// "ok" on Object.prototype, which is not called.
+func TestStatusIgnoresPrototypeSetter(t *testing.T) {
+	c := server(t)
+	load(t, c, `#!js name=status
+let calls = 0;
+Object.defineProperty(Object.prototype, 'ok', {set(v) { calls++; }, configurable: true});
+redis.registerFunction('set', (keys) => redis.call('SET', keys[0], 'v'));
+redis.registerFunction('status', () => redis.statusReply('FINE'));
+redis.registerFunction('shape', (keys) => { const r = redis.call('SET', keys[0], 'v'); return [Object.keys(r).join(), JSON.stringify(r), String(r), calls]; });
+`)
+	run(t, c, []step{
+		{cmd("FCALL", "set", "1", "k"), "+OK\r\n"},
+		{cmd("FCALL", "status", "0"), "+FINE\r\n"},
+		{cmd("FCALL", "shape", "1", "k"), "*4\r\n$2\r\nok\r\n$11\r\n{\"ok\":\"OK\"}\r\n$2\r\nOK\r\n:0\r\n"},
+	})
+}

@@ -44,6 +44,11 @@ var (
 type jsFunction struct {
 	realm *realm
 	fn    goja.Callable
+	// shape says which of (keys, args) fn can see and which may be the
+	// same arrays on every call (params.go); arrays are those, once made.
+	shape  shape
+	arrays [argsAll]*goja.Object
+	lens   [argsAll]int
 }
 
 // errKilled is the value a run is interrupted with; the reply is the
@@ -85,12 +90,13 @@ func (e *Engine) compile(ctx context.Context, req core.CompileRequest) ([]*core.
 			}
 			e.eval = r
 		}
-		fn, err := e.eval.compileEval(req.Code, req.SkippedLines)
+		fn, sh, err := e.eval.compileEval(req.Code, req.SkippedLines)
 		if err != nil {
 			return nil, fmt.Errorf("ERR Error compiling script (new function): %s", err)
 		}
 		e.addEval(len(req.Code))
-		return []*core.Function{{Name: req.Name, Handle: &jsFunction{realm: e.eval, fn: fn}}}, nil
+		h := &jsFunction{realm: e.eval, fn: fn, shape: sh}
+		return []*core.Function{{Name: req.Name, Handle: h}}, nil
 	}
 	r, err := newRealm(core.KindLibrary)
 	if err != nil {
@@ -121,8 +127,8 @@ func (e *Engine) Call(ctx context.Context, f *core.Function, h core.Host, keys, 
 	r.limit, r.oom = h.MemoryLimit(), false
 	defer func() { r.host = nil }()
 	e.w.begin(ctx, r.rt)
-	strs := core.JoinArgs(keys, args)
-	res, err := jf.fn(goja.Undefined(), r.byteArray(keys, &strs), r.byteArray(args, &strs))
+	res, err := jf.fn(goja.Undefined(), r.callArgs(jf, keys, args)...)
+	clear(r.args[:])
 	if err == nil {
 		res, err = r.settle(res)
 	}

@@ -16,20 +16,22 @@ func (r *realm) registerFunction(c goja.FunctionCall) goja.Value {
 	}
 	f := &core.Function{}
 	var cb goja.Callable
+	var cbValue goja.Value
 	switch len(c.Arguments) {
 	case 1:
 		o, ok := c.Arguments[0].(*goja.Object)
 		if !ok || o.ClassName() != "Object" {
 			r.throw("ERR calling redis.registerFunction with a single argument is only applicable to an object (representing named arguments).")
 		}
-		cb = r.namedRegistration(o, f)
+		cb, cbValue = r.namedRegistration(o, f)
 	case 2:
 		if !goja.IsString(c.Arguments[0]) {
 			r.throw("ERR first argument to redis.registerFunction must be a string")
 		}
 		f.Name = c.Arguments[0].String()
 		var ok bool
-		if cb, ok = goja.AssertFunction(c.Arguments[1]); !ok {
+		cbValue = c.Arguments[1]
+		if cb, ok = goja.AssertFunction(cbValue); !ok {
 			r.throw("ERR second argument to redis.registerFunction must be a function")
 		}
 	default:
@@ -43,13 +45,14 @@ func (r *realm) registerFunction(c goja.FunctionCall) goja.Value {
 			r.throw(core.ErrFunctionInLibExists)
 		}
 	}
-	f.Handle = &jsFunction{realm: r, fn: cb}
+	f.Handle = &jsFunction{realm: r, fn: cb, shape: callbackShape(r.fnToString, cbValue)}
 	r.registered = append(r.registered, f)
 	return goja.Undefined()
 }
 
-func (r *realm) namedRegistration(o *goja.Object, f *core.Function) goja.Callable {
+func (r *realm) namedRegistration(o *goja.Object, f *core.Function) (goja.Callable, goja.Value) {
 	var cb goja.Callable
+	var cbValue goja.Value
 	named := false
 	for _, k := range o.Keys() {
 		v := o.Get(k)
@@ -69,7 +72,7 @@ func (r *realm) namedRegistration(o *goja.Object, f *core.Function) goja.Callabl
 			if !ok {
 				r.throw("ERR callback argument given to redis.registerFunction must be a function")
 			}
-			cb = fn
+			cb, cbValue = fn, v
 		case "flags":
 			fo, ok := v.(*goja.Object)
 			if !ok || fo.ClassName() != "Array" {
@@ -97,5 +100,5 @@ func (r *realm) namedRegistration(o *goja.Object, f *core.Function) goja.Callabl
 	if cb == nil {
 		r.throw("ERR redis.registerFunction must get a callback argument")
 	}
-	return cb
+	return cb, cbValue
 }

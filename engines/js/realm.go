@@ -30,6 +30,7 @@ type realm struct {
 	replyProto  *goja.Object     // ReplyError.prototype
 	statusProto *goja.Object     // the prototype of status reply objects
 	uint8Array  goja.Constructor
+	fnToString  goja.Callable // Function.prototype.toString (params.go)
 	// freezer freezes the realm (freeze.go); nil once it has.
 	freezer goja.Callable
 	// The run in progress (Call), or nil.
@@ -42,6 +43,11 @@ type realm struct {
 	// host does not keep them).
 	argv   [][]byte
 	argBuf []byte
+	// ascii makes the ASCII strings of keys, args and replies (strings.go).
+	ascii asciiMaker
+	// args holds the arguments of the function being called (goja
+	// copies them before the function runs).
+	args [argsAll]goja.Value
 	// items is byteArray's reusable buffer; okValue is the string "OK"
 	// (strings are immutable: one value serves every +OK status reply).
 	items   []any
@@ -71,7 +77,7 @@ const setupJS = `(function () {
   const StatusReply = function StatusReply() {};
   StatusReply.prototype.toString = function () { return String(this.ok); };
   StatusReply.prototype.valueOf = StatusReply.prototype.toString;
-  return [ReplyError, StatusReply.prototype, Uint8Array];
+  return [ReplyError, StatusReply.prototype, Uint8Array, Function.prototype.toString];
 })()`
 
 // parserOptions are the options of every parse of script code: the
@@ -92,7 +98,7 @@ func newRealm(kind core.CodeKind) (*realm, error) {
 	rt := goja.New()
 	rt.SetParserOptions(parserOptions...)
 	rt.SetMaxCallStackSize(maxCallStack)
-	r := &realm{rt: rt, kind: kind, src: "user_function"}
+	r := &realm{rt: rt, kind: kind, src: "user_function", ascii: newASCIIMaker(rt)}
 	if kind == core.KindEval {
 		r.src = "user_script"
 	}
@@ -112,6 +118,7 @@ func newRealm(kind core.CodeKind) (*realm, error) {
 	r.replyProto = re.Get("prototype").(*goja.Object)
 	r.statusProto = parts.Get("1").(*goja.Object)
 	r.uint8Array, _ = goja.AssertConstructor(parts.Get("2"))
+	r.fnToString, _ = goja.AssertFunction(parts.Get("3"))
 	r.redis = r.newRedisObject()
 	if err := rt.Set("redis", r.redis); err != nil {
 		return nil, err
@@ -133,38 +140,40 @@ func newRealm(kind core.CodeKind) (*realm, error) {
 // compileEval compiles an EVAL script body as the body of a strict
 // function of (KEYS, ARGV), without running it. The wrapper's first line
 // stands in for the shebang so that line numbers match what the user sent.
-func (r *realm) compileEval(code []byte, skipped int) (goja.Callable, error) {
+func (r *realm) compileEval(code []byte, skipped int) (goja.Callable, shape, error) {
 	if codeTooDeep(string(code)) {
-		return nil, fmt.Errorf("%s: %w", r.src, errCodeTooDeep)
+		return nil, shape{}, fmt.Errorf("%s: %w", r.src, errCodeTooDeep)
 	}
 	src := "(function (KEYS, ARGV) {'use strict';" + strings.Repeat("\n", skipped) + string(code) + "\n})"
 	prg, err := goja.Parse(r.src, src, parserOptions...)
 	if err != nil {
-		return nil, syntaxError(err)
+		return nil, shape{}, syntaxError(err)
 	}
 	// The body must not close the wrapper and run code of its own at
 	// compile time ("}); evil(); (function () {"): the program must be
 	// exactly one function expression.
 	if len(prg.Body) != 1 {
-		return nil, fmt.Errorf("%s: the script is not a function body (unbalanced braces?)", r.src)
+		return nil, shape{}, fmt.Errorf("%s: the script is not a function body (unbalanced braces?)", r.src)
 	}
 	es, ok := prg.Body[0].(*ast.ExpressionStatement)
 	if !ok {
-		return nil, fmt.Errorf("%s: the script is not a function body", r.src)
+		return nil, shape{}, fmt.Errorf("%s: the script is not a function body", r.src)
 	}
-	if _, ok := es.Expression.(*ast.FunctionLiteral); !ok {
-		return nil, fmt.Errorf("%s: the script is not a function body (unbalanced braces?)", r.src)
+	lit, ok := es.Expression.(*ast.FunctionLiteral)
+	if !ok {
+		return nil, shape{}, fmt.Errorf("%s: the script is not a function body (unbalanced braces?)", r.src)
 	}
+	sh := functionShape(lit)
 	p, err := goja.CompileAST(prg, true)
 	if err != nil {
-		return nil, syntaxError(err)
+		return nil, shape{}, syntaxError(err)
 	}
 	v, err := r.rt.RunProgram(p)
 	if err != nil {
-		return nil, err
+		return nil, shape{}, err
 	}
 	fn, _ := goja.AssertFunction(v)
-	return fn, nil
+	return fn, sh, nil
 }
 
 // syntaxError shortens goja's syntax errors: "SyntaxError: " is implied
