@@ -172,6 +172,7 @@ func bitfieldGeneric(ctx *Ctx, readOnly bool) {
 	}
 	if writes {
 		ctx.Modified(args[1])
+		ctx.Notify(NotifyString, "setbit", args[1])
 	}
 }
 
