@@ -62,6 +62,7 @@ func bitfieldGeneric(ctx *Ctx, readOnly bool) {
 	var ops []bfOp
 	overflow := bfWrap
 	writes := false
+	changes := 0
 	var highest uint64
 	for j := 2; j < len(args); j++ {
 		rem := len(args) - j - 1
@@ -169,9 +170,13 @@ func bitfieldGeneric(ctx *Ctx, readOnly bool) {
 		}
 		ctx.W.WriteInt(int64(ret))
 		setBits(b, op.offset, op.bits, newv)
+		changes++
 	}
 	if writes {
 		ctx.Modified(args[1])
+	}
+	if changes > 0 { // Redis sends no event when every write failed (OVERFLOW FAIL)
+		ctx.Notify(NotifyString, "setbit", args[1])
 	}
 }
 

@@ -87,6 +87,7 @@ func cmdSetBit(ctx *Ctx) {
 			b[off>>3] &^= mask
 		}
 		ctx.Modified(ctx.Args[1])
+		ctx.Notify(NotifyString, "setbit", ctx.Args[1])
 	}
 	if old {
 		ctx.W.WriteInt(1)
@@ -343,6 +344,7 @@ func cmdBitOp(ctx *Ctx) {
 	if maxLen == 0 {
 		if ctx.Write(dest) != nil {
 			ctx.Delete(dest)
+			ctx.Notify(NotifyGeneric, "del", dest)
 		}
 		ctx.W.WriteInt(0)
 		return
@@ -376,5 +378,6 @@ func cmdBitOp(ctx *Ctx) {
 		}
 	}
 	ctx.Store(dest, res, false).Raw = true
+	ctx.Notify(NotifyString, "set", dest)
 	ctx.W.WriteInt(int64(maxLen))
 }

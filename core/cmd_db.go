@@ -128,12 +128,15 @@ func cmdMove(ctx *Ctx) {
 	}
 	old := *e
 	dst.SetEntry(k, &old)
+	ctx.notifyIn(dst, NotifyNew, "new", key)
 	if hasTTL {
 		dst.SetExpire(k, at)
 	}
 	src.Delete(k)
 	ctx.S.signalKey(src, key)
 	ctx.S.signalKey(dst, key)
+	ctx.Notify(NotifyGeneric, "move_from", key)
+	ctx.notifyIn(dst, NotifyGeneric, "move_to", key)
 	ctx.S.Dirty++
 	ctx.W.WriteInt(1)
 }

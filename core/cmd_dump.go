@@ -142,12 +142,14 @@ func cmdRestore(ctx *Ctx) {
 		// Already expired: the key is not created (an old one is gone).
 		if deleted {
 			ctx.Modified(key)
+			ctx.Notify(NotifyGeneric, "del", key)
 		}
 		ctx.OK()
 		return
 	}
 	e := ctx.DB.Set(keyspace.Str(key), v, false)
 	ctx.S.created(e, ctx.Now)
+	ctx.Notify(NotifyNew, "new", key)
 	switch {
 	case ctx.S.lfuPolicy() && freq >= 0:
 		e.LRU = lfuMinutes(ctx.Now)<<8 | uint32(freq)
@@ -158,5 +160,6 @@ func cmdRestore(ctx *Ctx) {
 		ctx.DB.SetExpire(keyspace.Str(key), ttl)
 	}
 	ctx.Modified(key)
+	ctx.Notify(NotifyGeneric, "restore", key)
 	ctx.OK()
 }

@@ -103,11 +103,13 @@ func expireGeneric(ctx *Ctx, base int64, secs bool) {
 	}
 	if when <= ctx.Now {
 		ctx.Delete(key)
+		ctx.Notify(NotifyGeneric, "del", key)
 		ctx.W.WriteInt(1)
 		return
 	}
 	ctx.DB.SetExpire(keyspace.Str(key), when)
 	ctx.Modified(key)
+	ctx.Notify(NotifyGeneric, "expire", key)
 	ctx.W.WriteInt(1)
 }
 
@@ -146,5 +148,6 @@ func cmdPersist(ctx *Ctx) {
 		return
 	}
 	ctx.Modified(key)
+	ctx.Notify(NotifyGeneric, "persist", key)
 	ctx.W.WriteInt(1)
 }

@@ -388,7 +388,9 @@ func geoSearch(ctx *Ctx, srcIdx int, flags int) {
 	}
 	if z == nil {
 		if storeKey != nil {
-			ctx.Delete(storeKey)
+			if ctx.Delete(storeKey) {
+				ctx.Notify(NotifyGeneric, "del", storeKey)
+			}
 			ctx.W.WriteInt(0)
 		} else {
 			ctx.W.WriteArray(0)
@@ -450,7 +452,9 @@ func geoSearch(ctx *Ctx, srcIdx int, flags int) {
 		return
 	}
 	if n == 0 {
-		ctx.Delete(storeKey)
+		if ctx.Delete(storeKey) {
+			ctx.Notify(NotifyGeneric, "del", storeKey)
+		}
 		ctx.W.WriteInt(0)
 		return
 	}
@@ -466,6 +470,11 @@ func geoSearch(ctx *Ctx, srcIdx int, flags int) {
 	}
 	res.ConvertToListpackIfFits(maxEntries, maxValue)
 	ctx.Store(storeKey, res, false)
+	if search {
+		ctx.Notify(NotifyZSet, "geosearchstore", storeKey)
+	} else {
+		ctx.Notify(NotifyZSet, "georadiusstore", storeKey)
+	}
 	ctx.S.Dirty += int64(n - 1)
 	ctx.W.WriteInt(int64(n))
 }

@@ -63,6 +63,7 @@ func hashWrite(ctx *Ctx, key []byte, create bool) (h *keyspace.Hash, ok bool) {
 	h = keyspace.NewHash()
 	e = ctx.DB.Set(keyspace.Str(key), h, false)
 	ctx.S.created(e, ctx.Now)
+	ctx.Notify(NotifyNew, "new", key)
 	return h, true
 }
 
@@ -96,6 +97,7 @@ func cmdHSet(ctx *Ctx) {
 		}
 	}
 	ctx.Modified(ctx.Args[1])
+	ctx.Notify(NotifyHash, "hset", ctx.Args[1])
 	if ctx.Cmd.Name == "hmset" {
 		ctx.OK()
 		return
@@ -115,6 +117,7 @@ func cmdHSetNX(ctx *Ctx) {
 	maxEntries, maxValue := hashLimits(ctx)
 	h.Set(ctx.Args[2], ctx.Args[3], maxEntries, maxValue)
 	ctx.Modified(ctx.Args[1])
+	ctx.Notify(NotifyHash, "hset", ctx.Args[1])
 	ctx.W.WriteInt(1)
 }
 
@@ -164,6 +167,8 @@ func cmdHDel(ctx *Ctx) {
 			deleted++
 			if h.Len() == 0 {
 				ctx.Delete(ctx.Args[1])
+				ctx.Notify(NotifyHash, "hdel", ctx.Args[1])
+				ctx.Notify(NotifyGeneric, "del", ctx.Args[1])
 				ctx.W.WriteInt(deleted)
 				return
 			}
@@ -171,6 +176,7 @@ func cmdHDel(ctx *Ctx) {
 	}
 	if deleted > 0 {
 		ctx.Modified(ctx.Args[1])
+		ctx.Notify(NotifyHash, "hdel", ctx.Args[1])
 	}
 	ctx.W.WriteInt(deleted)
 }
@@ -267,6 +273,7 @@ func cmdHIncrBy(ctx *Ctx) {
 	maxEntries, maxValue := hashLimits(ctx)
 	h.Set(ctx.Args[2], strconv.AppendInt(buf[:0], value, 10), maxEntries, maxValue)
 	ctx.Modified(ctx.Args[1])
+	ctx.Notify(NotifyHash, "hincrby", ctx.Args[1])
 	ctx.W.WriteInt(value)
 }
 
@@ -300,6 +307,7 @@ func cmdHIncrByFloat(ctx *Ctx) {
 	maxEntries, maxValue := hashLimits(ctx)
 	h.Set(ctx.Args[2], res, maxEntries, maxValue)
 	ctx.Modified(ctx.Args[1])
+	ctx.Notify(NotifyHash, "hincrbyfloat", ctx.Args[1])
 	ctx.W.WriteBulk(res)
 }
 

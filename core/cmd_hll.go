@@ -45,6 +45,7 @@ func cmdPFAdd(ctx *Ctx) {
 		b = hll.New()
 		e = ctx.DB.Set(keyspace.Str(key), b, false)
 		ctx.S.created(e, ctx.Now)
+		ctx.Notify(NotifyNew, "new", key)
 		updated++
 	} else {
 		var ok bool
@@ -69,6 +70,7 @@ func cmdPFAdd(ctx *Ctx) {
 	if updated > 0 {
 		hll.Invalidate(b)
 		ctx.Modified(key)
+		ctx.Notify(NotifyString, "pfadd", key)
 		ctx.S.Dirty += int64(updated - 1)
 		ctx.W.WriteInt(1)
 		return
@@ -146,6 +148,7 @@ func cmdPFMerge(ctx *Ctx) {
 		b = hll.New()
 		e = ctx.DB.Set(keyspace.Str(key), b, false)
 		ctx.S.created(e, ctx.Now)
+		ctx.Notify(NotifyNew, "new", key)
 	} else {
 		b = e.Value.([]byte)
 	}
@@ -162,6 +165,7 @@ func cmdPFMerge(ctx *Ctx) {
 	hll.Invalidate(b)
 	e.Value = b
 	ctx.Modified(key)
+	ctx.Notify(NotifyString, "pfadd", key)
 	ctx.OK()
 }
 

@@ -68,6 +68,7 @@ func incrDecr(ctx *Ctx, by int64) {
 		e.Raw, e.NotInt = false, false
 		ctx.Modified(key)
 	}
+	ctx.Notify(NotifyString, "incrby", key)
 	ctx.W.WriteInt(v)
 }
 
@@ -90,5 +91,6 @@ func cmdIncrByFloat(ctx *Ctx) {
 		ctx.Modified(key)
 	}
 	e.NotInt = true
+	ctx.Notify(NotifyString, "incrbyfloat", key)
 	ctx.W.WriteBulk(v)
 }

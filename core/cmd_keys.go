@@ -36,6 +36,7 @@ func (ctx *Ctx) peek(key []byte) *keyspace.Entry {
 	e := ctx.DB.Get(keyspace.Str(key), ctx.Now)
 	if e == nil {
 		ctx.S.Stats.KeyspaceMisses++
+		ctx.Notify(NotifyKeyMiss, "keymiss", key)
 	} else {
 		ctx.S.Stats.KeyspaceHits++
 	}
@@ -57,6 +58,9 @@ func (s *Server) deleteExpired(db *keyspace.DB, key string) {
 		s.Stats.ExpiredKeys++
 		s.Dirty++
 		k := []byte(key)
+		if s.notifyOn(NotifyExpired) {
+			s.notifyKeyspaceEvent(NotifyExpired, "expired", k, db.ID)
+		}
 		s.signalKey(db, k)
 	}
 }
@@ -78,6 +82,7 @@ func cmdDel(ctx *Ctx) {
 	n := int64(0)
 	for _, k := range ctx.Args[1:] {
 		if ctx.Write(k) != nil && ctx.Delete(k) {
+			ctx.Notify(NotifyGeneric, "del", k)
 			n++
 		}
 	}
@@ -135,11 +140,14 @@ func renameGeneric(ctx *Ctx, nx bool) {
 	}
 	db.Delete(keyspace.Str(src))
 	db.SetEntry(keyspace.Str(dst), &old)
+	ctx.Notify(NotifyNew, "new", dst)
 	if hasTTL {
 		db.SetExpire(keyspace.Str(dst), at)
 	}
 	ctx.S.signalKey(db, src)
 	ctx.S.signalKey(db, dst)
+	ctx.Notify(NotifyGeneric, "rename_from", src)
+	ctx.Notify(NotifyGeneric, "rename_to", dst)
 	ctx.S.Dirty++
 	if nx {
 		ctx.W.WriteInt(1)
@@ -190,10 +198,12 @@ func cmdCopy(ctx *Ctx) {
 	cp.Value = cloneValue(e.Value)
 	ctx.S.created(&cp, ctx.Now)
 	dstDB.SetEntry(keyspace.Str(dst), &cp)
+	ctx.notifyIn(dstDB, NotifyNew, "new", dst)
 	if hasTTL {
 		dstDB.SetExpire(keyspace.Str(dst), at)
 	}
 	ctx.S.signalKey(dstDB, dst)
+	ctx.notifyIn(dstDB, NotifyGeneric, "copy_to", dst)
 	ctx.S.Dirty++
 	ctx.W.WriteInt(1)
 }

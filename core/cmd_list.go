@@ -103,14 +103,18 @@ func createList(ctx *Ctx, key []byte) *keyspace.List {
 	l := keyspace.NewList()
 	e := ctx.DB.Set(keyspace.Str(key), l, false)
 	ctx.S.created(e, ctx.Now)
+	ctx.Notify(NotifyNew, "new", key)
 	return l
 }
 
-// listChanged signals n element changes to key, deleting it when the
-// list has become empty, as Redis never keeps empty aggregates.
-func listChanged(ctx *Ctx, key []byte, l *keyspace.List, n int) {
+// listChanged signals n element changes to key and sends the keyspace
+// event, deleting the key when the list has become empty (event "del"),
+// as Redis never keeps empty aggregates.
+func listChanged(ctx *Ctx, key []byte, l *keyspace.List, n int, event string) {
+	ctx.Notify(NotifyList, event, key)
 	if l.Len() == 0 {
 		ctx.DB.Delete(keyspace.Str(key))
+		ctx.Notify(NotifyGeneric, "del", key)
 	}
 	ctx.Modified(key)
 	ctx.S.Dirty += int64(n - 1)
@@ -124,6 +128,22 @@ func listPopEnd(l *keyspace.List, front bool) []byte {
 		v, _ = l.PopBack()
 	}
 	return v
+}
+
+// popEvent and pushEvent name the keyspace events of a pop or push at
+// the head (front) or the tail.
+func popEvent(front bool) string {
+	if front {
+		return "lpop"
+	}
+	return "rpop"
+}
+
+func pushEvent(front bool) string {
+	if front {
+		return "lpush"
+	}
+	return "rpush"
 }
 
 func listPushEnd(l *keyspace.List, front bool, v []byte) {
@@ -150,7 +170,7 @@ func listPush(ctx *Ctx, front, xx bool) {
 	for _, v := range ctx.Args[2:] {
 		listPushEnd(l, front, v)
 	}
-	listChanged(ctx, key, l, len(ctx.Args)-2)
+	listChanged(ctx, key, l, len(ctx.Args)-2, pushEvent(front))
 	ctx.W.WriteInt(int64(l.Len()))
 }
 
@@ -182,7 +202,7 @@ func listPop(ctx *Ctx, front bool) {
 	}
 	if !hasCount {
 		ctx.W.WriteBulk(listPopEnd(l, front))
-		listChanged(ctx, key, l, 1)
+		listChanged(ctx, key, l, 1, popEvent(front))
 		return
 	}
 	if count == 0 {
@@ -190,7 +210,7 @@ func listPop(ctx *Ctx, front bool) {
 		return
 	}
 	n := listPopN(ctx.W, l, front, count)
-	listChanged(ctx, key, l, n)
+	listChanged(ctx, key, l, n, popEvent(front))
 }
 
 // listPopN pops up to count elements from one end, replying with them as
@@ -310,6 +330,7 @@ func cmdLset(ctx *Ctx) {
 		return
 	}
 	ctx.Modified(key)
+	ctx.Notify(NotifyList, "lset", key)
 	ctx.OK()
 }
 
@@ -337,6 +358,7 @@ func cmdLinsert(ctx *Ctx) {
 		return
 	}
 	ctx.Modified(key)
+	ctx.Notify(NotifyList, "linsert", key)
 	ctx.W.WriteInt(int64(l.Len()))
 }
 
@@ -363,7 +385,7 @@ func cmdLrem(ctx *Ctx) {
 	}
 	removed := l.Remove(ctx.Args[3], int(c))
 	if removed > 0 {
-		listChanged(ctx, key, l, removed)
+		listChanged(ctx, key, l, removed, "lrem")
 	}
 	ctx.W.WriteInt(int64(removed))
 }
@@ -393,7 +415,7 @@ func cmdLtrim(ctx *Ctx) {
 	}
 	l.TrimFront(ltrim)
 	l.TrimBack(rtrim)
-	listChanged(ctx, key, l, ltrim+rtrim)
+	listChanged(ctx, key, l, ltrim+rtrim, "ltrim")
 	ctx.OK()
 }
 
@@ -530,8 +552,9 @@ func listMoveFrom(ctx *Ctx, l *keyspace.List, src, dst []byte, from, to bool) {
 	}
 	listPushEnd(d, to, v)
 	ctx.Modified(dst)
+	ctx.Notify(NotifyList, pushEvent(to), dst)
 	ctx.W.WriteBulk(v)
-	listChanged(ctx, src, l, 1)
+	listChanged(ctx, src, l, 1, popEvent(from))
 }
 
 // lmpopArgs parses "numkeys key... LEFT|RIGHT [COUNT n]" starting at
@@ -592,5 +615,5 @@ func listPopWithKey(ctx *Ctx, l *keyspace.List, key []byte, front bool, count in
 	ctx.W.WriteBulk(key)
 	n := listPopN(ctx.W, l, front, count)
 	ctx.Propagate(popName(front), key, strconv.AppendInt(nil, int64(n), 10)) // the number popped, as Redis
-	listChanged(ctx, key, l, n)
+	listChanged(ctx, key, l, n, popEvent(front))
 }

@@ -141,7 +141,7 @@ func listServePop(ctx *Ctx, l *keyspace.List, key []byte, front bool, count int6
 	ctx.W.WriteArray(2)
 	ctx.W.WriteBulk(key)
 	ctx.W.WriteBulk(listPopEnd(l, front))
-	listChanged(ctx, key, l, 1)
+	listChanged(ctx, key, l, 1, popEvent(front))
 }
 
 // blockedList returns the non-empty list under a key that became ready,

@@ -57,6 +57,7 @@ func setCreate(ctx *Ctx, key []byte) *keyspace.Set {
 	s := keyspace.NewSet()
 	e := ctx.DB.Set(keyspace.Str(key), s, false)
 	ctx.S.created(e, ctx.Now)
+	ctx.Notify(NotifyNew, "new", key)
 	return s
 }
 
@@ -93,6 +94,7 @@ func cmdSAdd(ctx *Ctx) {
 	}
 	if added > 0 {
 		ctx.Modified(ctx.Args[1])
+		ctx.Notify(NotifySet, "sadd", ctx.Args[1])
 	}
 	ctx.W.WriteInt(added)
 }
@@ -112,6 +114,8 @@ func cmdSRem(ctx *Ctx) {
 			removed++
 			if s.Len() == 0 {
 				ctx.Delete(ctx.Args[1])
+				ctx.Notify(NotifySet, "srem", ctx.Args[1])
+				ctx.Notify(NotifyGeneric, "del", ctx.Args[1])
 				ctx.W.WriteInt(removed)
 				return
 			}
@@ -119,6 +123,7 @@ func cmdSRem(ctx *Ctx) {
 	}
 	if removed > 0 {
 		ctx.Modified(ctx.Args[1])
+		ctx.Notify(NotifySet, "srem", ctx.Args[1])
 	}
 	ctx.W.WriteInt(removed)
 }
@@ -273,8 +278,10 @@ func cmdSPop(ctx *Ctx) {
 	}
 	m := s.PopRandom()
 	ctx.Propagate([]byte("SREM"), key, []byte(m))
+	ctx.Notify(NotifySet, "spop", key)
 	if s.Len() == 0 {
 		ctx.Delete(key)
+		ctx.Notify(NotifyGeneric, "del", key)
 	} else {
 		ctx.Modified(key)
 	}
@@ -305,7 +312,9 @@ func setPopCount(ctx *Ctx) {
 			writeSetMembers(ctx.W, setUnionOf(ctx, []*keyspace.Set{s}))
 		}
 		ctx.Propagate([]byte("DEL"), key)
+		ctx.Notify(NotifySet, "spop", key)
 		ctx.Delete(key)
+		ctx.Notify(NotifyGeneric, "del", key)
 		return
 	}
 	ctx.W.WriteSet(int(count))
@@ -316,6 +325,7 @@ func setPopCount(ctx *Ctx) {
 		ctx.Propagate([]byte("SREM"), key, []byte(m))
 	}
 	ctx.Modified(key)
+	ctx.Notify(NotifySet, "spop", key)
 }
 
 func cmdSMove(ctx *Ctx) {
@@ -347,8 +357,10 @@ func cmdSMove(ctx *Ctx) {
 	if dstE != nil {
 		dst = dstE.Value.(*keyspace.Set)
 	}
+	ctx.Notify(NotifySet, "srem", srcKey)
 	if src.Len() == 0 {
 		ctx.Delete(srcKey)
+		ctx.Notify(NotifyGeneric, "del", srcKey)
 	} else {
 		ctx.Modified(srcKey)
 	}
@@ -357,6 +369,7 @@ func cmdSMove(ctx *Ctx) {
 	}
 	if dst.Add(member, setMaxIntset(ctx)) {
 		ctx.Modified(dstKey)
+		ctx.Notify(NotifySet, "sadd", dstKey)
 	}
 	ctx.W.WriteInt(1)
 }

@@ -36,10 +36,12 @@ func setStore(ctx *Ctx, dstKey []byte, res *keyspace.Set) {
 	if res != nil && res.Len() > 0 {
 		ctx.Store(dstKey, res, false)
 		ctx.W.WriteInt(int64(res.Len()))
+		ctx.Notify(NotifySet, ctx.Cmd.Name, dstKey) // sinterstore, sunionstore, sdiffstore
 		return
 	}
 	if ctx.Write(dstKey) != nil {
 		ctx.Delete(dstKey)
+		ctx.Notify(NotifyGeneric, "del", dstKey)
 	}
 	ctx.W.WriteInt(0)
 }

@@ -185,9 +185,10 @@ func sortGeneric(ctx *Ctx, readonly bool) {
 	}
 	if outLen > 0 {
 		ctx.Store(storeKey, l, false)
+		ctx.Notify(NotifyList, "sortstore", storeKey)
 		ctx.S.Dirty += outLen - 1
-	} else {
-		ctx.Delete(storeKey)
+	} else if ctx.Delete(storeKey) {
+		ctx.Notify(NotifyGeneric, "del", storeKey)
 	}
 	ctx.W.WriteInt(outLen)
 }

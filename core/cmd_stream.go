@@ -398,6 +398,7 @@ func cmdXAdd(ctx *Ctx) {
 		}
 		s = keyspace.NewStream()
 		ctx.S.created(ctx.DB.Set(keyspace.Str(key), s, false), ctx.Now)
+		ctx.Notify(NotifyNew, "new", key)
 	}
 	if s.LastID == keyspace.MaxStreamID {
 		ctx.Error(ErrStreamExhausted)
@@ -432,8 +433,9 @@ func cmdXAdd(ctx *Ctx) {
 	maxBytes, maxEntries := streamNodeLimits(ctx)
 	s.Append(id, ctx.Args[fieldPos:], maxBytes, maxEntries)
 	writeID(ctx.W, id)
-	if a.Strategy != keyspace.TrimNone {
-		s.Trim(a.TrimArgs)
+	ctx.Notify(NotifyStream, "xadd", key)
+	if a.Strategy != keyspace.TrimNone && s.Trim(a.TrimArgs) > 0 {
+		ctx.Notify(NotifyStream, "xtrim", key)
 	}
 	ctx.Modified(key)
 }
@@ -455,6 +457,7 @@ func cmdXTrim(ctx *Ctx) {
 	n := s.Trim(a.TrimArgs)
 	if n > 0 {
 		ctx.Modified(key)
+		ctx.Notify(NotifyStream, "xtrim", key)
 	}
 	ctx.W.WriteInt(n)
 }
@@ -489,6 +492,7 @@ func cmdXDel(ctx *Ctx) {
 	}
 	if deleted > 0 {
 		ctx.Modified(key)
+		ctx.Notify(NotifyStream, "xdel", key)
 	}
 	ctx.W.WriteInt(int64(deleted))
 }
@@ -610,6 +614,7 @@ func cmdXSetID(ctx *Ctx) {
 		s.MaxDeletedID = maxDel
 	}
 	ctx.Modified(key)
+	ctx.Notify(NotifyStream, "xsetid", key)
 	ctx.OK()
 }
 

@@ -93,6 +93,7 @@ func cmdXGroup(ctx *Ctx) {
 			return
 		}
 		ctx.Modified(key)
+		ctx.Notify(NotifyStream, "xgroup-create", key)
 		ctx.OK()
 	case kw(opt, "setid") && (len(args) == 5 || len(args) == 7):
 		var id StreamID
@@ -116,6 +117,7 @@ func cmdXGroup(ctx *Ctx) {
 		g.LastID = id
 		g.EntriesRead = entriesRead
 		ctx.Modified(key)
+		ctx.Notify(NotifyStream, "xgroup-setid", key)
 		ctx.OK()
 	case kw(opt, "destroy") && len(args) == 4:
 		if g == nil {
@@ -124,6 +126,7 @@ func cmdXGroup(ctx *Ctx) {
 		}
 		s.DestroyGroup(grp)
 		ctx.Modified(key)
+		ctx.Notify(NotifyStream, "xgroup-destroy", key)
 		ctx.W.WriteInt(1)
 	case kw(opt, "createconsumer") && len(args) == 5:
 		if g.Consumer(string(args[4])) != nil {
@@ -132,12 +135,14 @@ func cmdXGroup(ctx *Ctx) {
 		}
 		g.CreateConsumer(string(args[4]), seenNow(ctx))
 		ctx.Modified(key)
+		ctx.Notify(NotifyStream, "xgroup-createconsumer", key)
 		ctx.W.WriteInt(1)
 	case kw(opt, "delconsumer") && len(args) == 5:
 		pending := 0
 		if c := g.Consumer(string(args[4])); c != nil {
 			pending = g.DeleteConsumer(c)
 			ctx.Modified(key)
+			ctx.Notify(NotifyStream, "xgroup-delconsumer", key)
 		}
 		ctx.W.WriteInt(int64(pending))
 	default:
@@ -421,7 +426,7 @@ func cmdXClaim(ctx *Ctx) {
 			continue
 		}
 		if c == nil {
-			c = lookupConsumer(ctx, g, args[3], true)
+			c = lookupConsumer(ctx, args[1], g, args[3], true)
 		}
 		claimTo(nack, id, c)
 		nack.DeliveryTime = delivery
@@ -516,7 +521,7 @@ func cmdXAutoClaim(ctx *Ctx) {
 			continue
 		}
 		if c == nil {
-			c = lookupConsumer(ctx, g, args[3], true)
+			c = lookupConsumer(ctx, args[1], g, args[3], true)
 		}
 		claimTo(nack, id, c)
 		nack.DeliveryTime = now

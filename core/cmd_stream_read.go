@@ -192,7 +192,7 @@ func cmdXRead(ctx *Ctx) {
 			}
 			g := groups[sv.i]
 			created := g.Consumer(string(r.consumer)) == nil
-			c := lookupConsumer(ctx, g, r.consumer, true)
+			c := lookupConsumer(ctx, r.keys[sv.i], g, r.consumer, true)
 			if sv.hist {
 				replyConsumerHistory(ctx, sv.s, c, sv.start, r.count)
 			} else {
@@ -281,21 +281,24 @@ func (w *xreadWait) serve(ctx *Ctx) bool {
 		return true
 	}
 	created := g.Consumer(string(w.consumer)) == nil
-	c := lookupConsumer(ctx, g, w.consumer, true)
+	c := lookupConsumer(ctx, key, g, w.consumer, true)
 	deliverToGroup(ctx, key, s, g, c, created, start, w.count, w.noack)
 	ctx.S.Dirty++
 	return true
 }
 
-// lookupConsumer finds (creating it when create) a consumer, refreshing
-// its seen time.
-func lookupConsumer(ctx *Ctx, g *keyspace.Group, name []byte, create bool) *keyspace.Consumer {
+// lookupConsumer finds (creating it when create) a consumer of group g
+// of the stream under key, refreshing its seen time. A creation sends
+// the "xgroup-createconsumer" keyspace event.
+func lookupConsumer(ctx *Ctx, key []byte, g *keyspace.Group, name []byte, create bool) *keyspace.Consumer {
 	c := g.Consumer(string(name))
 	if c == nil {
 		if !create {
 			return nil
 		}
-		return g.CreateConsumer(string(name), seenNow(ctx))
+		c = g.CreateConsumer(string(name), seenNow(ctx))
+		ctx.Notify(NotifyStream, "xgroup-createconsumer", key)
+		return c
 	}
 	c.SeenTime = seenNow(ctx)
 	return c

@@ -186,6 +186,7 @@ func (ctx *Ctx) storeString(key, val []byte, keepTTL bool) *keyspace.Entry {
 // storeStringLooked is storeString for a command that already looked key
 // up (ctx.Write): the lookup was the access.
 func (ctx *Ctx) storeStringLooked(key, val []byte, keepTTL, looked bool) *keyspace.Entry {
+	ctx.notifyNewIfAbsent(key)
 	e := ctx.DB.SetString(keyspace.Str(key), val, keepTTL)
 	ctx.S.stored(e, ctx.Now, looked)
 	ctx.Modified(key)
@@ -269,8 +270,10 @@ func setGeneric(ctx *Ctx, flags int, key, val, expire []byte, intReply bool) {
 		}
 	}
 	ctx.storeStringLooked(key, val, flags&optKeepTTL != 0, looked)
+	ctx.Notify(NotifyString, "set", key)
 	if expire != nil {
 		ctx.DB.SetExpire(keyspace.Str(key), at)
+		ctx.Notify(NotifyGeneric, "expire", key)
 	}
 	switch {
 	case get:
@@ -305,12 +308,15 @@ func cmdGetEX(ctx *Ctx) {
 	switch {
 	case flags&(optEXAT|optPXAT) != 0 && at <= ctx.Now:
 		ctx.Delete(key)
+		ctx.Notify(NotifyGeneric, "del", key)
 	case expire != nil:
 		ctx.DB.SetExpire(keyspace.Str(key), at)
 		ctx.Modified(key)
+		ctx.Notify(NotifyGeneric, "expire", key)
 	case flags&optPersist != 0:
 		if ctx.DB.Persist(keyspace.Str(key)) {
 			ctx.Modified(key)
+			ctx.Notify(NotifyGeneric, "persist", key)
 		}
 	}
 }
@@ -334,6 +340,7 @@ func cmdGetDel(ctx *Ctx) {
 	e, ok := getOrReply(ctx, ctx.Args[1])
 	if ok && e != nil {
 		ctx.Delete(ctx.Args[1])
+		ctx.Notify(NotifyGeneric, "del", ctx.Args[1])
 	}
 }
 
@@ -342,6 +349,7 @@ func cmdGetSet(ctx *Ctx) {
 		return
 	}
 	ctx.storeString(ctx.Args[1], ctx.Args[2], false)
+	ctx.Notify(NotifyString, "set", ctx.Args[1])
 }
 
 func cmdMSet(ctx *Ctx) { msetGeneric(ctx, false) }
@@ -364,6 +372,7 @@ func msetGeneric(ctx *Ctx, nx bool) {
 	}
 	for j := 1; j < len(args); j += 2 {
 		ctx.storeString(args[j], args[j+1], false)
+		ctx.Notify(NotifyString, "set", args[j])
 	}
 	if nx {
 		ctx.W.WriteInt(1)
@@ -409,6 +418,7 @@ func cmdAppend(ctx *Ctx) {
 	}
 	if e == nil {
 		ctx.storeString(key, add, false)
+		ctx.Notify(NotifyString, "append", key)
 		ctx.W.WriteInt(int64(len(add)))
 		return
 	}
@@ -420,6 +430,7 @@ func cmdAppend(ctx *Ctx) {
 	e.Value = b
 	e.Raw = true
 	ctx.Modified(key)
+	ctx.Notify(NotifyString, "append", key)
 	ctx.W.WriteInt(int64(len(b)))
 }
 
@@ -492,6 +503,7 @@ func cmdSetRange(ctx *Ctx) {
 		b := make([]byte, off+int64(len(val)))
 		copy(b[off:], val)
 		ctx.Store(key, b, false).Raw = true
+		ctx.Notify(NotifyString, "setrange", key)
 		ctx.W.WriteInt(int64(len(b)))
 		return
 	}
@@ -508,6 +520,7 @@ func cmdSetRange(ctx *Ctx) {
 	e.Value = b
 	e.Raw = true
 	ctx.Modified(key)
+	ctx.Notify(NotifyString, "setrange", key)
 	ctx.W.WriteInt(int64(len(b)))
 }
 

@@ -53,27 +53,35 @@ func (ctx *Ctx) writeZSet(key []byte) (*keyspace.ZSet, bool) {
 	return e.Value.(*keyspace.ZSet), true
 }
 
-// zsetChanged signals a modification of the set under key, deleting the
-// key when the set became empty.
-func (ctx *Ctx) zsetChanged(key []byte, z *keyspace.ZSet) {
+// zsetChanged signals a modification of the set under key and sends the
+// keyspace event, deleting the key when the set became empty (event
+// "del").
+func (ctx *Ctx) zsetChanged(key []byte, z *keyspace.ZSet, event string) {
+	ctx.Notify(NotifyZSet, event, key)
 	if z.Len() == 0 {
 		ctx.Delete(key)
+		ctx.Notify(NotifyGeneric, "del", key)
 		return
 	}
 	ctx.Modified(key)
 }
 
 // storeZSet stores a computed result under dst (dropping any TTL), or
-// deletes dst when the result is empty, and replies with its size.
+// deletes dst when the result is empty, and replies with its size. The
+// keyspace event is the command's name (zunionstore, zinterstore,
+// zdiffstore, zrangestore), or "del".
 func (ctx *Ctx) storeZSet(dst []byte, z *keyspace.ZSet) {
 	n := z.Len()
 	if n == 0 {
-		ctx.Delete(dst)
+		if ctx.Delete(dst) {
+			ctx.Notify(NotifyGeneric, "del", dst)
+		}
 		ctx.W.WriteInt(0)
 		return
 	}
 	ctx.Store(dst, z, false)
 	ctx.W.WriteInt(int64(n))
+	ctx.Notify(NotifyZSet, ctx.Cmd.Name, dst)
 }
 
 const (
@@ -170,6 +178,7 @@ options:
 		}
 		z = keyspace.NewZSet(maxEntries == 0 || maxValue < len(args[i+1]))
 		ctx.S.created(ctx.DB.Set(keyspace.Str(key), z, false), ctx.Now)
+		ctx.Notify(NotifyNew, "new", key)
 	} else {
 		z = e.Value.(*keyspace.ZSet)
 	}
@@ -179,6 +188,7 @@ options:
 			ctx.Error(ErrZAddNaN)
 			if added+updated > 0 {
 				ctx.Modified(key)
+				ctx.Notify(NotifyZSet, zaddEvent(incr), key)
 			}
 			return
 		}
@@ -196,7 +206,16 @@ options:
 	zaddReply(ctx, incr, flags&zaddCH != 0, added, updated, processed, score)
 	if added+updated > 0 {
 		ctx.Modified(key)
+		ctx.Notify(NotifyZSet, zaddEvent(incr), key)
 	}
+}
+
+// zaddEvent is the keyspace event of ZADD (and ZINCRBY, ZADD INCR).
+func zaddEvent(incr bool) string {
+	if incr {
+		return "zincr"
+	}
+	return "zadd"
 }
 
 func zaddReply(ctx *Ctx, incr, ch bool, added, updated, processed int, score float64) {
@@ -262,7 +281,7 @@ func cmdZRem(ctx *Ctx) {
 		}
 	}
 	if deleted > 0 {
-		ctx.zsetChanged(key, z)
+		ctx.zsetChanged(key, z, "zrem")
 	}
 	ctx.W.WriteInt(int64(deleted))
 }

@@ -110,7 +110,11 @@ func zpop(ctx *Ctx, keys [][]byte, count int64, r zpopReply) {
 		w.WriteDouble(s)
 	}
 	z.DeleteRange(lo, hi)
-	ctx.zsetChanged(key, z)
+	event := "zpopmin"
+	if r.max {
+		event = "zpopmax"
+	}
+	ctx.zsetChanged(key, z, event)
 }
 
 func zpopMinMax(ctx *Ctx, max bool) {

@@ -260,7 +260,7 @@ func zremrangeGeneric(ctx *Ctx, rtype zrangeType) {
 	}
 	if lo < hi {
 		z.DeleteRange(lo, hi)
-		ctx.zsetChanged(key, z)
+		ctx.zsetChanged(key, z, ctx.Cmd.Name) // zremrangebyrank, zremrangebyscore, zremrangebylex
 	}
 	ctx.W.WriteInt(int64(max(0, hi-lo)))
 }

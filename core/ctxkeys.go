@@ -17,6 +17,7 @@ func (ctx *Ctx) Read(key []byte) *keyspace.Entry {
 	e := ctx.DB.Get(keyspace.Str(key), ctx.Now)
 	if e == nil {
 		ctx.S.Stats.KeyspaceMisses++
+		ctx.Notify(NotifyKeyMiss, "keymiss", key)
 		return nil
 	}
 	ctx.S.Stats.KeyspaceHits++
@@ -57,6 +58,7 @@ func (ctx *Ctx) WriteKind(key []byte, kind keyspace.Kind) (e *keyspace.Entry, ok
 // the modification. value must not alias the request buffer. Replacing a
 // key counts as an access to it (Redis's setKey looks it up).
 func (ctx *Ctx) Store(key []byte, value any, keepTTL bool) *keyspace.Entry {
+	ctx.notifyNewIfAbsent(key)
 	e := ctx.DB.Set(keyspace.Str(key), value, keepTTL)
 	ctx.S.stored(e, ctx.Now, false)
 	ctx.Modified(key)

@@ -45,8 +45,12 @@ func (ctx *Ctx) Propagate(args ...[]byte) {
 }
 
 // keyExpired is the keyspace's OnExpire hook: an expired key removed by
-// a writer or the active expiry cycle is a DEL in the effects stream.
+// a writer or the active expiry cycle sends the "expired" keyspace event
+// and is a DEL in the effects stream.
 func (s *Server) keyExpired(db *keyspace.DB, key string) {
+	if s.notifyOn(NotifyExpired) {
+		s.notifyKeyspaceEvent(NotifyExpired, "expired", []byte(key), db.ID)
+	}
 	st := &s.effects
 	if st.sink == nil || st.off {
 		return

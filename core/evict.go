@@ -2,7 +2,6 @@ package core
 
 import (
 	"math"
-	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -354,22 +353,4 @@ func (s *Server) evictionExceededTimes(now time.Time) (total, current int64) {
 		cur = now.Sub(st.exceededAt)
 	}
 	return (st.exceededSum + cur).Milliseconds(), cur.Milliseconds()
-}
-
-// notifyKeyspaceEvent publishes a keyspace notification of the given
-// class when notify-keyspace-events enables it: on
-// __keyspace@<db>__:<key> (the event as message) and on
-// __keyevent@<db>__:<event> (the key as message).
-func (s *Server) notifyKeyspaceEvent(class int64, event string, key []byte, db int) {
-	flags := s.Config.NotifyFlags()
-	if flags&class == 0 {
-		return
-	}
-	prefix := "@" + strconv.Itoa(db) + "__:"
-	if flags&NotifyKeyspace != 0 {
-		s.PubSub.Publish(append([]byte("__keyspace"+prefix), key...), []byte(event), false)
-	}
-	if flags&NotifyKeyevent != 0 {
-		s.PubSub.Publish([]byte("__keyevent"+prefix+event), key, false)
-	}
 }
