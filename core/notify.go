@@ -61,17 +61,19 @@ func (s *Server) notifyKeyspaceEvent(class int64, event string, key []byte, db i
 	}
 }
 
-// notifyNewIfAbsent publishes "new" for key when it does not exist in db yet:
-// called right before a handler adds it.
+// notifyNewIfAbsent is called right before a handler stores key without
+// having looked it up. As Redis's setKey does, it first removes the key
+// if its time has passed ("expired"), then publishes "new" when the key
+// is absent. With neither class enabled it does nothing.
 func (ctx *Ctx) notifyNewIfAbsent(key []byte) {
-	if ctx.S.notifyOn(NotifyNew) {
+	if ctx.S.notifyOn(NotifyNew | NotifyExpired) {
 		ctx.notifyNew(key)
 	}
 }
 
 func (ctx *Ctx) notifyNew(key []byte) {
-	if !ctx.DB.Exists(keyspace.Str(key)) {
-		ctx.notify(NotifyNew, "new", key)
+	if ctx.DB.GetForWrite(keyspace.Str(key), ctx.Now) == nil {
+		ctx.Notify(NotifyNew, "new", key)
 	}
 }
 
