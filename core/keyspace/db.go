@@ -119,9 +119,6 @@ func (db *DB) Get(key string, now int64) *Entry {
 	return e
 }
 
-// Exists reports whether key is in the table, expired or not.
-func (db *DB) Exists(key string) bool { return db.keys.Get(key) != nil }
-
 // GetForWrite returns the live entry under key or nil, first removing the
 // key if it has expired.
 func (db *DB) GetForWrite(key string, now int64) *Entry {
