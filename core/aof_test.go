@@ -8,10 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/polyfn/polyfn/core"
-	"github.com/polyfn/polyfn/engines"
-	"github.com/polyfn/polyfn/protocol"
-	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 )
 
@@ -21,16 +17,7 @@ import (
 // writes are accepted.
 func TestAOFWriteError(t *testing.T) {
 	dir := t.TempDir()
-	cfg := core.NewConfig()
-	require.NoError(t, cfg.LoadArgs([]string{"--port", "0", "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--save", ""}))
-	cs := core.New(cfg, core.DefaultTable())
-	cs.SetEngines(engines.Registry())
-	require.NoError(t, cs.LoadAtStartup())
-	srv, addrs, err := protocol.Listen(cs)
-	require.NoError(t, err)
-	defer func() { cs.RequestShutdown(); srv.Close() }()
-	c := redis.NewClient(&redis.Options{Addr: addrs[0].String(), Protocol: 2, PoolSize: 1})
-	defer c.Close()
+	cs, c := startServer(t, nil, "--dir", dir, "--appendonly", "yes", "--save", "")
 	ctx := context.Background()
 
 	require.NoError(t, c.Set(ctx, "before", "1", 0).Err())
@@ -64,16 +51,7 @@ func TestAOFWriteError(t *testing.T) {
 func TestAOFAlwaysDurableBeforeReply(t *testing.T) {
 	for _, policy := range []string{"always", "everysec"} {
 		t.Run(policy, func(t *testing.T) {
-			cfg := core.NewConfig()
-			require.NoError(t, cfg.LoadArgs([]string{"--port", "0", "--bind", "127.0.0.1", "--dir", t.TempDir(), "--appendonly", "yes", "--appendfsync", policy, "--save", ""}))
-			cs := core.New(cfg, core.DefaultTable())
-			cs.SetEngines(engines.Registry())
-			require.NoError(t, cs.LoadAtStartup())
-			srv, addrs, err := protocol.Listen(cs)
-			require.NoError(t, err)
-			defer func() { cs.RequestShutdown(); srv.Close() }()
-			c := redis.NewClient(&redis.Options{Addr: addrs[0].String(), Protocol: 2, PoolSize: 1})
-			defer c.Close()
+			cs, c := startServer(t, nil, "--appendonly", "yes", "--appendfsync", policy, "--save", "")
 			ctx := context.Background()
 			lagged := false
 			for i := 0; i < 50; i++ {

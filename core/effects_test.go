@@ -2,14 +2,9 @@ package core_test
 
 import (
 	"context"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/polyfn/polyfn/core"
-	"github.com/polyfn/polyfn/engines"
-	"github.com/polyfn/polyfn/protocol"
-	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 )
 
@@ -17,39 +12,10 @@ import (
 // replicas. Scripts are replayed by the writes they made (honouring
 // redis.set_repl), transactions and scripts as one unit each.
 func TestEffectsStream(t *testing.T) {
-	cfg := core.NewConfig()
-	require.NoError(t, cfg.LoadArgs([]string{"--port", "0", "--bind", "127.0.0.1", "--dir", t.TempDir()}))
-	cs := core.New(cfg, core.DefaultTable())
-	cs.SetEngines(engines.Registry())
-	var mu sync.Mutex
-	var units []string
-	cs.SetEffectSink(func(unit []core.Effect) {
-		var parts []string
-		for _, e := range unit {
-			var args []string
-			for _, a := range e.Args {
-				args = append(args, string(a))
-			}
-			parts = append(parts, strings.Join(append([]string{string(rune('0' + e.DB))}, args...), " "))
-		}
-		mu.Lock()
-		units = append(units, strings.Join(parts, " | "))
-		mu.Unlock()
-	})
-	srv, addrs, err := protocol.Listen(cs)
-	require.NoError(t, err)
-	defer func() { cs.RequestShutdown(); srv.Close() }()
-	rdb := redis.NewClient(&redis.Options{Addr: addrs[0].String(), Protocol: 2, PoolSize: 1})
-	defer rdb.Close()
+	var take func() []string
+	_, rdb := startServer(t, func(cs *core.Server) { take = recordEffects(cs) })
 	ctx := context.Background()
 
-	take := func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		out := units
-		units = nil
-		return out
-	}
 	run := func(args ...any) { rdb.Do(ctx, args...) }
 
 	run("SET", "a", "1")
@@ -73,7 +39,7 @@ func TestEffectsStream(t *testing.T) {
 	pipe.Set(ctx, "x", "1", 0)
 	pipe.Get(ctx, "x")
 	pipe.Incr(ctx, "y")
-	_, err = pipe.Exec(ctx)
+	_, err := pipe.Exec(ctx)
 	require.NoError(t, err)
 	require.Equal(t, []string{"0 set x 1 | 0 incr y"}, take())
 

@@ -2,12 +2,9 @@ package core_test
 
 import (
 	"context"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/polyfn/polyfn/core"
-	"github.com/polyfn/polyfn/protocol"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 )
@@ -17,38 +14,9 @@ import (
 // WATCH on it. A maxmemory of 1 byte evicts everything the policy allows
 // before every command.
 func TestEvictionEffectsAndWatch(t *testing.T) {
-	cfg := core.NewConfig()
-	require.NoError(t, cfg.LoadArgs([]string{"--port", "0", "--bind", "127.0.0.1", "--dir", t.TempDir(),
-		"--maxmemory-policy", "volatile-random"}))
-	cs := core.New(cfg, core.DefaultTable())
-	var mu sync.Mutex
-	var units []string
-	cs.SetEffectSink(func(unit []core.Effect) {
-		var parts []string
-		for _, e := range unit {
-			args := []string{string(rune('0' + e.DB))}
-			for _, a := range e.Args {
-				args = append(args, string(a))
-			}
-			parts = append(parts, strings.Join(args, " "))
-		}
-		mu.Lock()
-		units = append(units, strings.Join(parts, " | "))
-		mu.Unlock()
-	})
-	srv, addrs, err := protocol.Listen(cs)
-	require.NoError(t, err)
-	defer func() { cs.RequestShutdown(); srv.Close() }()
+	var take func() []string
+	_, rdb := startServer(t, func(cs *core.Server) { take = recordEffects(cs) }, "--maxmemory-policy", "volatile-random")
 	ctx := context.Background()
-	rdb := redis.NewClient(&redis.Options{Addr: addrs[0].String(), Protocol: 2, PoolSize: 1})
-	defer rdb.Close()
-	take := func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		out := units
-		units = nil
-		return out
-	}
 
 	require.NoError(t, rdb.Set(ctx, "keep", "1", 0).Err())
 	require.NoError(t, rdb.Do(ctx, "SELECT", "3").Err())
@@ -58,10 +26,10 @@ func TestEvictionEffectsAndWatch(t *testing.T) {
 	take()
 
 	// A transaction watching the volatile key: eviction touches it.
-	watcher := redis.NewClient(&redis.Options{Addr: addrs[0].String(), Protocol: 2, PoolSize: 1})
+	watcher := redis.NewClient(&redis.Options{Addr: rdb.Options().Addr, Protocol: 2, PoolSize: 1})
 	defer watcher.Close()
 	require.NoError(t, watcher.Do(ctx, "SELECT", "3").Err())
-	err = watcher.Watch(ctx, func(tx *redis.Tx) error {
+	err := watcher.Watch(ctx, func(tx *redis.Tx) error {
 		require.NoError(t, rdb.ConfigSet(ctx, "maxmemory", "1").Err())
 		require.Equal(t, "1", rdb.Get(ctx, "keep").Val()) // evicts first: only v has a TTL
 		// Nothing left to evict: a transaction would be refused.
