@@ -128,7 +128,7 @@ func cmdMove(ctx *Ctx) {
 	}
 	old := *e
 	dst.SetEntry(k, &old)
-	ctx.notifyIn(dst, NotifyNew, "new", key)
+	ctx.S.notifyKeyspaceEvent(NotifyNew, "new", key, dst.ID)
 	if hasTTL {
 		dst.SetExpire(k, at)
 	}
@@ -136,7 +136,7 @@ func cmdMove(ctx *Ctx) {
 	ctx.S.signalKey(src, key)
 	ctx.S.signalKey(dst, key)
 	ctx.Notify(NotifyGeneric, "move_from", key)
-	ctx.notifyIn(dst, NotifyGeneric, "move_to", key)
+	ctx.S.notifyKeyspaceEvent(NotifyGeneric, "move_to", key, dst.ID)
 	ctx.S.Dirty++
 	ctx.W.WriteInt(1)
 }

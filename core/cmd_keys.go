@@ -58,9 +58,7 @@ func (s *Server) deleteExpired(db *keyspace.DB, key string) {
 		s.Stats.ExpiredKeys++
 		s.Dirty++
 		k := []byte(key)
-		if s.notifyOn(NotifyExpired) {
-			s.notifyKeyspaceEvent(NotifyExpired, "expired", k, db.ID)
-		}
+		s.notifyKeyspaceEvent(NotifyExpired, "expired", k, db.ID)
 		s.signalKey(db, k)
 	}
 }
@@ -198,12 +196,12 @@ func cmdCopy(ctx *Ctx) {
 	cp.Value = cloneValue(e.Value)
 	ctx.S.created(&cp, ctx.Now)
 	dstDB.SetEntry(keyspace.Str(dst), &cp)
-	ctx.notifyIn(dstDB, NotifyNew, "new", dst)
+	ctx.S.notifyKeyspaceEvent(NotifyNew, "new", dst, dstDB.ID)
 	if hasTTL {
 		dstDB.SetExpire(keyspace.Str(dst), at)
 	}
 	ctx.S.signalKey(dstDB, dst)
-	ctx.notifyIn(dstDB, NotifyGeneric, "copy_to", dst)
+	ctx.S.notifyKeyspaceEvent(NotifyGeneric, "copy_to", dst, dstDB.ID)
 	ctx.S.Dirty++
 	ctx.W.WriteInt(1)
 }

@@ -48,8 +48,8 @@ func (ctx *Ctx) Propagate(args ...[]byte) {
 // a writer or the active expiry cycle sends the "expired" keyspace event
 // and is a DEL in the effects stream.
 func (s *Server) keyExpired(db *keyspace.DB, key string) {
-	if s.notifyOn(NotifyExpired) {
-		s.notifyKeyspaceEvent(NotifyExpired, "expired", []byte(key), db.ID)
+	if s.notifyOn(NotifyExpired) { // before converting the key
+		s.publishKeyspaceEvent("expired", []byte(key), db.ID)
 	}
 	st := &s.effects
 	if st.sink == nil || st.off {

@@ -27,15 +27,15 @@ import (
 // database, when notify-keyspace-events enables the class.
 func (ctx *Ctx) Notify(class int64, event string, key []byte) {
 	if ctx.S.Config.notifyFlags.Load()&class != 0 {
-		ctx.notify(class, event, key)
+		ctx.publish(event, key)
 	}
 }
 
-// notify is Notify's slow path, kept apart so that Notify inlines.
+// publish is Notify's slow path, kept apart so that Notify inlines.
 //
 //go:noinline
-func (ctx *Ctx) notify(class int64, event string, key []byte) {
-	ctx.S.notifyKeyspaceEvent(class, event, key, ctx.DB.ID)
+func (ctx *Ctx) publish(event string, key []byte) {
+	ctx.S.publishKeyspaceEvent(event, key, ctx.DB.ID)
 }
 
 // notifyOn reports whether events of class are published.
@@ -43,15 +43,20 @@ func (s *Server) notifyOn(class int64) bool {
 	return s.Config.notifyFlags.Load()&class != 0
 }
 
-// notifyKeyspaceEvent publishes a keyspace notification of the given
-// class when notify-keyspace-events enables it: on
-// __keyspace@<db>__:<key> (the event as message) and on
-// __keyevent@<db>__:<event> (the key as message).
+// notifyKeyspaceEvent publishes the event of class for key in database
+// db when notify-keyspace-events enables the class.
 func (s *Server) notifyKeyspaceEvent(class int64, event string, key []byte, db int) {
-	flags := s.Config.NotifyFlags()
-	if flags&class == 0 {
-		return
+	if s.notifyOn(class) {
+		s.publishKeyspaceEvent(event, key, db)
 	}
+}
+
+// publishKeyspaceEvent is the slow path of notifyKeyspaceEvent and
+// Notify: it publishes on __keyspace@<db>__:<key> (the event as message)
+// and on __keyevent@<db>__:<event> (the key as message), as the K and E
+// flags ask.
+func (s *Server) publishKeyspaceEvent(event string, key []byte, db int) {
+	flags := s.Config.NotifyFlags()
 	prefix := "@" + strconv.Itoa(db) + "__:"
 	if flags&NotifyKeyspace != 0 {
 		s.PubSub.Publish(append([]byte("__keyspace"+prefix), key...), []byte(event), false)
@@ -66,20 +71,7 @@ func (s *Server) notifyKeyspaceEvent(class int64, event string, key []byte, db i
 // if its time has passed ("expired"), then publishes "new" when the key
 // is absent. With neither class enabled it does nothing.
 func (ctx *Ctx) notifyNewIfAbsent(key []byte) {
-	if ctx.S.notifyOn(NotifyNew | NotifyExpired) {
-		ctx.notifyNew(key)
-	}
-}
-
-func (ctx *Ctx) notifyNew(key []byte) {
-	if ctx.DB.GetForWrite(keyspace.Str(key), ctx.Now) == nil {
+	if ctx.S.notifyOn(NotifyNew|NotifyExpired) && ctx.DB.GetForWrite(keyspace.Str(key), ctx.Now) == nil {
 		ctx.Notify(NotifyNew, "new", key)
-	}
-}
-
-// notifyIn is Notify for a key of database db (MOVE, COPY ... DB).
-func (ctx *Ctx) notifyIn(db *keyspace.DB, class int64, event string, key []byte) {
-	if ctx.S.notifyOn(class) {
-		ctx.S.notifyKeyspaceEvent(class, event, key, db.ID)
 	}
 }
