@@ -29,17 +29,12 @@ func (st *state) argTables(keys, args [][]byte) (keyT, argT *lua.LTable) {
 	if n > 0 {
 		vals = make([]lua.LValue, n)
 	}
-	for i := range n {
-		b := keys
-		j := i
-		if i >= len(keys) {
-			b, j = args, i-len(keys)
+	i := 0
+	for _, items := range [2][][]byte{keys, args} {
+		for _, b := range items {
+			vals[i] = lua.LString(cutString(&strs, b))
+			i++
 		}
-		str, ok := core.CutArg(&strs, len(b[j]))
-		if !ok {
-			str = string(b[j])
-		}
-		vals[i] = lua.LString(str)
 	}
 	pair := new([2]lua.LTable)
 	keyT, argT = &pair[0], &pair[1]

@@ -232,13 +232,18 @@ func (st *state) outOfMemory(L *lua.LState, n int64) {
 func (st *state) byteTable(items [][]byte, strs *string) *lua.LTable {
 	t := st.L.CreateTable(len(items), 0)
 	for _, b := range items {
-		str, ok := core.CutArg(strs, len(b))
-		if !ok {
-			str = string(b)
-		}
-		t.Append(lua.LString(str))
+		t.Append(lua.LString(cutString(strs, b)))
 	}
 	return t
+}
+
+// cutString is b as a string cut from the front of strs (core.JoinArgs),
+// or a copy when it is not there.
+func cutString(strs *string, b []byte) string {
+	if str, ok := core.CutArg(strs, len(b)); ok {
+		return str
+	}
+	return string(b)
 }
 
 // luaMaxCalls is Lua 5.1's LUAI_MAXCALLS: how deep calls may nest before
