@@ -283,9 +283,6 @@ func start(name, bin, dir string, extra ...string) *server {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	check(cmd.Start())
 	s := &server{name: name, port: port, cmd: cmd}
-	serversMu.Lock()
-	servers[port] = s
-	serversMu.Unlock()
 	for i := 0; i < 500; i++ {
 		if c, err := net.Dial("tcp", s.addr()); err == nil {
 			c.Close()
@@ -319,35 +316,29 @@ func (s *server) rss() int64 {
 	return 0
 }
 
-func redisBenchmark(port int, test string, n, clients, pipeline int) float64 {
-	args := []string{"-p", strconv.Itoa(port), "-n", strconv.Itoa(n), "-c", strconv.Itoa(clients), "-P", strconv.Itoa(pipeline), "--csv"}
+func redisBenchmark(srv *server, test string, n, clients, pipeline int) float64 {
+	var extra []string
 	if cmd := customCommands[test]; cmd != nil {
-		args = append(append(args, "-r", "100000"), cmd...)
+		extra = append([]string{"-r", "100000"}, cmd...)
 	} else if cmd := scriptCommand(test); cmd != nil {
-		args = append(args, cmd...)
+		extra = cmd
 	} else if cmd, opts := streamCommand(test, n); cmd != nil {
-		args = append(append(args, opts...), cmd...)
+		extra = append(opts, cmd...)
 	} else {
-		args = append(args, "-t", test)
+		extra = []string{"-t", test}
 	}
-	return runRedisBenchmark(args)
+	return runRedisBenchmark(srv, n, clients, pipeline, extra)
 }
 
-// runRedisBenchmark runs redis-benchmark --csv with args and returns the
-// ops/s of its last test.
-func runRedisBenchmark(args []string) float64 {
-	serversMu.Lock()
-	srv := servers[argValue(args, "-p")]
-	serversMu.Unlock()
-	var before int64
-	if srv != nil {
-		before = srv.cpuTicks()
-	}
+// runRedisBenchmark runs redis-benchmark --csv against srv with extra
+// arguments after the common ones, records srv's CPU time per request
+// (cpuPerReq) and returns the ops/s of its last test.
+func runRedisBenchmark(srv *server, n, clients, pipeline int, extra []string) float64 {
+	args := append([]string{"-p", strconv.Itoa(srv.port), "-n", strconv.Itoa(n), "-c", strconv.Itoa(clients), "-P", strconv.Itoa(pipeline), "--csv"}, extra...)
+	before := srv.cpuTicks()
 	out, err := command(clientCPUs, "redis-benchmark", args...).Output()
 	check(err)
-	if n := argValue(args, "-n"); srv != nil && n > 0 {
-		srv.cpuPerReq = float64(srv.cpuTicks()-before) * 1e6 / ticksPerSecond / float64(n)
-	}
+	srv.cpuPerReq = float64(srv.cpuTicks()-before) * 1e6 / ticksPerSecond / float64(n)
 	recs, err := csv.NewReader(strings.NewReader(string(out))).ReadAll()
 	check(err)
 	// The last record is the test asked for (LRANGE tests run an LPUSH first).
@@ -418,9 +409,9 @@ func compareTwo(redis, poly *server, tests []string, n, clients, rounds int) {
 		for _, t := range tests {
 			var r, p, ratios, rc, pc []float64
 			for i := 0; i < rounds; i++ {
-				r = append(r, redisBenchmark(redis.port, t, n, clients, pipeline))
+				r = append(r, redisBenchmark(redis, t, n, clients, pipeline))
 				rc = append(rc, redis.cpuPerReq)
-				p = append(p, redisBenchmark(poly.port, t, n, clients, pipeline))
+				p = append(p, redisBenchmark(poly, t, n, clients, pipeline))
 				pc = append(pc, poly.cpuPerReq)
 				ratios = append(ratios, p[i]/r[i])
 			}
@@ -443,9 +434,9 @@ func compareJS(redis, poly *server, tests []string, n, clients, rounds int) {
 			name := strings.TrimPrefix(t, "js_")
 			var r, pl, pj, lr, jr []float64
 			for i := 0; i < rounds; i++ {
-				r = append(r, redisBenchmark(redis.port, "fcall_"+name, n, clients, pipeline))
-				pl = append(pl, redisBenchmark(poly.port, "fcall_"+name, n, clients, pipeline))
-				pj = append(pj, redisBenchmark(poly.port, "fcalljs_"+name, n, clients, pipeline))
+				r = append(r, redisBenchmark(redis, "fcall_"+name, n, clients, pipeline))
+				pl = append(pl, redisBenchmark(poly, "fcall_"+name, n, clients, pipeline))
+				pj = append(pj, redisBenchmark(poly, "fcalljs_"+name, n, clients, pipeline))
 				lr = append(lr, pl[i]/r[i])
 				jr = append(jr, pj[i]/r[i])
 			}

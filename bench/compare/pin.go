@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // Pinning. On a small machine redis-benchmark, which is single-threaded
@@ -50,13 +49,6 @@ func command(cpus, name string, args ...string) *exec.Cmd {
 	return exec.Command("taskset", append([]string{"-c", cpus, name}, args...)...)
 }
 
-// Servers by port, for runRedisBenchmark to read the CPU time of the
-// server it measured.
-var (
-	serversMu sync.Mutex
-	servers   = map[int]*server{}
-)
-
 // cpuTicks returns the process's user+system time in clock ticks.
 func (s *server) cpuTicks() int64 {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
@@ -75,14 +67,3 @@ func (s *server) cpuTicks() int64 {
 
 // ticksPerSecond is USER_HZ, 100 on Linux.
 const ticksPerSecond = 100
-
-// argValue returns the value after flag in a redis-benchmark command line.
-func argValue(args []string, flag string) int {
-	for i := 0; i+1 < len(args); i++ {
-		if args[i] == flag {
-			v, _ := strconv.Atoi(args[i+1])
-			return v
-		}
-	}
-	return 0
-}

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 )
 
@@ -60,9 +59,9 @@ func compareWasm(redis, poly *server, tests []string, n, clients, rounds int) {
 				var r, p []float64
 				for i := 0; i < rounds; i++ {
 					if m == wasmModules[0] { // redis-server's figure once
-						r = append(r, redisBenchmarkCmd(redis.port, calls[0], n, clients, pipeline))
+						r = append(r, redisBenchmarkCmd(redis, calls[0], n, clients, pipeline))
 					}
-					p = append(p, redisBenchmarkCmd(poly.port, calls[1], n, clients, pipeline))
+					p = append(p, redisBenchmarkCmd(poly, calls[1], n, clients, pipeline))
 				}
 				if len(r) > 0 {
 					res[t]["lua"] = append(res[t]["lua"], median(r))
@@ -146,7 +145,6 @@ redis.register_function{function_name = 'sha256', callback = function(keys, args
 `
 
 // redisBenchmarkCmd runs redis-benchmark on one command line.
-func redisBenchmarkCmd(port int, cmd []string, n, clients, pipeline int) float64 {
-	args := []string{"-p", strconv.Itoa(port), "-n", strconv.Itoa(n), "-c", strconv.Itoa(clients), "-P", strconv.Itoa(pipeline), "--csv"}
-	return runRedisBenchmark(append(args, cmd...))
+func redisBenchmarkCmd(srv *server, cmd []string, n, clients, pipeline int) float64 {
+	return runRedisBenchmark(srv, n, clients, pipeline, cmd)
 }
