@@ -367,6 +367,12 @@ func (d *cmsgpackDecoder) mapping(n int64, slots int) lua.LValue {
 			if math.IsNaN(float64(x)) {
 				d.L.Error(lua.LString("table index is NaN"), 0)
 			}
+			// gopher-lua keeps a positive integer key below
+			// MaxArrayIndex in the table's array part, filling every
+			// index before it: a 5-byte key can ask for a gigabyte.
+			if f := float64(x); f >= 1 && f < float64(lua.MaxArrayIndex) && f == math.Trunc(f) {
+				checkAlloc(d.L, int64(f)*16)
+			}
 		}
 		t.RawSet(k, v)
 	}

@@ -141,3 +141,19 @@ func TestCMsgpackStandalone(t *testing.T) {
 		local a, b, c = cmsgpack.unpack(cmsgpack.pack(1, 'two', {3}))
 		assert(a == 1 and b == 'two' and c[1] == 3)`))
 }
+
+// TestCMsgpackSparseKeyLimit: a map key of 20,000,000 would make
+// gopher-lua fill an array part of 20 M slots (320 MB); the decoder checks
+// it against the limits first (found by FuzzCMsgpackUnpack, where each such
+// input took seconds and stalled the fuzzer).
+func TestCMsgpackSparseKeyLimit(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	OpenCMsgpack(L)
+	SetLimits(L, &Limits{MaxBytes: 64 << 20, Exceeded: func(L *lua.LState, n int64) { L.RaiseError("over the limit: %d", n) }})
+	L.SetGlobal("s", lua.LString("\x81\xce\x01\x31\x2d\x00\x01"))
+	err := L.DoString(`return cmsgpack.unpack(s)`)
+	require.ErrorContains(t, err, "over the limit: 320000000")
+	L.SetGlobal("s", lua.LString("\x81\xcd\x01\x00\x01"))
+	require.NoError(t, L.DoString(`local t = cmsgpack.unpack(s) assert(t[256] == 1)`))
+}
