@@ -197,8 +197,7 @@ func skipReply(br *bufio.Reader) {
 			check(err)
 		}
 	case '-':
-		fmt.Fprintf(os.Stderr, "setup: %s", l)
-		os.Exit(1)
+		fail("setup: %s", l)
 	}
 }
 
@@ -275,14 +274,18 @@ type server struct {
 
 func start(name, bin, dir string, extra ...string) *server {
 	port := freePort()
-	args := []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1"}
+	// Neither server snapshots, and both keep their files in dir: a
+	// dump.rdb left in the working directory would be loaded by the
+	// next run.
+	args := []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--dir", dir}
 	if name == "redis" {
-		args = append(args, "--save", "", "--appendonly", "no", "--dir", dir, "--logfile", filepath.Join(dir, "redis.log"))
+		args = append(args, "--appendonly", "no", "--logfile", filepath.Join(dir, "redis.log"))
 	}
 	cmd := command(serverCPUs, bin, append(args, extra...)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	check(cmd.Start())
 	s := &server{name: name, port: port, cmd: cmd}
+	started[s] = true
 	for i := 0; i < 500; i++ {
 		if c, err := net.Dial("tcp", s.addr()); err == nil {
 			c.Close()
@@ -290,15 +293,14 @@ func start(name, bin, dir string, extra ...string) *server {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	s.stop()
-	fmt.Fprintf(os.Stderr, "%s did not start\n", name)
-	os.Exit(1)
+	fail("%s did not start\n", name)
 	return nil
 }
 
 func (s *server) addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
 
 func (s *server) stop() {
+	delete(started, s)
 	s.cmd.Process.Kill()
 	s.cmd.Wait()
 }
@@ -350,8 +352,7 @@ func runRedisBenchmark(srv *server, n, clients, pipeline int, extra []string) fl
 			}
 		}
 	}
-	fmt.Fprintf(os.Stderr, "cannot parse redis-benchmark output:\n%s", out)
-	os.Exit(1)
+	fail("cannot parse redis-benchmark output:\n%s", out)
 	return 0
 }
 
@@ -467,8 +468,7 @@ func load(addr string, count int, gen func(i int) []string) {
 			line, err := br.ReadString('\n')
 			check(err)
 			if line[0] == '-' {
-				fmt.Fprintf(os.Stderr, "load: %s", line)
-				os.Exit(1)
+				fail("load: %q: %s", gen(j), line)
 			}
 			if line[0] == '$' && line[1] != '-' { // a bulk reply's payload line
 				_, err := br.ReadString('\n')
@@ -520,7 +520,19 @@ func freePort() int {
 
 func check(err error) {
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		fail("%v\n", err)
 	}
+}
+
+// started holds the servers start launched and not yet stopped; fail
+// stops them, since os.Exit skips the deferred stops.
+var started = map[*server]bool{}
+
+// fail prints a message, stops every server still running and exits.
+func fail(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, format, args...)
+	for s := range started {
+		s.stop()
+	}
+	os.Exit(1)
 }

@@ -30,8 +30,7 @@ func rdbBench(bin, dir string) {
 		})
 		began := time.Now()
 		if r := send(srv.addr(), "SAVE"); !strings.HasPrefix(r, "+OK") {
-			fmt.Fprintf(os.Stderr, "%s SAVE: %s", s.name, r)
-			os.Exit(1)
+			fail("%s SAVE: %s", s.name, r)
 		}
 		saveTook := time.Since(began)
 		srv.stop()
