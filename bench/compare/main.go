@@ -426,22 +426,26 @@ func compareTwo(redis, poly *server, tests []string, n, clients, rounds int) {
 
 // compareJS runs js_<name> tests: FCALL of the Lua function on
 // redis-server and on polyfn, and of the JavaScript one on polyfn, in
-// alternation; ratios are against redis-server's Lua.
+// alternation; ratios (median of the rounds' ratios) are against
+// redis-server's Lua, the cpu columns are CPU time per request (µs).
 func compareJS(redis, poly *server, tests []string, n, clients, rounds int) {
 	fmt.Printf("\nFCALL, Lua and JavaScript (ratios: ops/s / redis-lua's)\n")
-	fmt.Printf("%-10s %4s %10s %10s %10s %9s %9s\n", "test", "-P", "redis-lua", "polyfn-lua", "polyfn-js", "lua-ratio", "js-ratio")
+	fmt.Printf("%-10s %4s %10s %10s %10s %9s %9s %9s %9s %9s\n", "test", "-P", "redis-lua", "polyfn-lua", "polyfn-js", "lua-ratio", "js-ratio", "cpu-redis", "cpu-lua", "cpu-js")
 	for _, pipeline := range []int{1, 16} {
 		for _, t := range tests {
 			name := strings.TrimPrefix(t, "js_")
-			var r, pl, pj, lr, jr []float64
+			var r, pl, pj, lr, jr, rc, lc, jc []float64
 			for i := 0; i < rounds; i++ {
 				r = append(r, redisBenchmark(redis, "fcall_"+name, n, clients, pipeline))
+				rc = append(rc, redis.cpuPerReq)
 				pl = append(pl, redisBenchmark(poly, "fcall_"+name, n, clients, pipeline))
+				lc = append(lc, poly.cpuPerReq)
 				pj = append(pj, redisBenchmark(poly, "fcalljs_"+name, n, clients, pipeline))
+				jc = append(jc, poly.cpuPerReq)
 				lr = append(lr, pl[i]/r[i])
 				jr = append(jr, pj[i]/r[i])
 			}
-			fmt.Printf("%-10s %4d %10.0f %10.0f %10.0f %8.2fx %8.2fx\n", t, pipeline, median(r), median(pl), median(pj), median(lr), median(jr))
+			fmt.Printf("%-10s %4d %10.0f %10.0f %10.0f %8.2fx %8.2fx %8.2fu %8.2fu %8.2fu\n", t, pipeline, median(r), median(pl), median(pj), median(lr), median(jr), median(rc), median(lc), median(jc))
 		}
 	}
 }

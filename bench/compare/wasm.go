@@ -34,12 +34,14 @@ const shaInput = "the-quick-brown-fox-jumps-over-the-lazy-dog"
 
 func isWasmTest(test string) bool { return strings.HasPrefix(test, "wasm_") }
 
-// compareWasm runs the wasm_<name> tests: redis-server's Lua, then
-// polyfn with each wasm library, in alternation.
+// compareWasm runs the wasm_<name> tests: for each SDK's library in
+// turn, redis-server's Lua and polyfn's WebAssembly alternate round by
+// round, as in compareTwo; the ratio is the median of the rounds' ratios
+// and the cpu columns each server's CPU time per request (µs, median).
 func compareWasm(redis, poly *server, tests []string, n, clients, rounds int) {
 	load(redis.addr(), 1, func(int) []string { return []string{"FUNCTION", "LOAD", "REPLACE", luaSHA256Library} })
-	res := map[string]map[string][]float64{} // test -> "lua" or an SDK -> ops/s per pipeline
-	fmt.Printf("\nFCALL, Lua on redis-server and WebAssembly on polyfn (ratios: ops/s / redis-lua's)\n")
+	fmt.Printf("\nFCALL, Lua on redis-server and WebAssembly on polyfn (ratio: wasm ops/s / redis-lua's)\n")
+	fmt.Printf("%-12s %-5s %4s %10s %10s %7s %9s %9s\n", "test", "sdk", "-P", "redis-lua", "wasm", "ratio", "cpu-redis", "cpu-wasm")
 	for _, m := range wasmModules {
 		code, err := os.ReadFile(m.file)
 		check(err)
@@ -49,46 +51,19 @@ func compareWasm(redis, poly *server, tests []string, n, clients, rounds int) {
 			}
 			return []string{"FUNCTION", "LOAD", "#!wasm name=bench" + m.name + "\n" + string(code)}
 		})
-		for _, t := range tests {
-			name := strings.TrimPrefix(t, "wasm_")
-			calls := wasmCalls[name]
-			if res[t] == nil {
-				res[t] = map[string][]float64{}
-			}
-			for _, pipeline := range []int{1, 16} {
-				var r, p []float64
+		for _, pipeline := range []int{1, 16} {
+			for _, t := range tests {
+				calls := wasmCalls[strings.TrimPrefix(t, "wasm_")]
+				var r, p, ratios, rc, pc []float64
 				for i := 0; i < rounds; i++ {
-					if m == wasmModules[0] { // redis-server's figure once
-						r = append(r, redisBenchmarkCmd(redis, calls[0], n, clients, pipeline))
-					}
-					p = append(p, redisBenchmarkCmd(poly, calls[1], n, clients, pipeline))
+					r = append(r, runRedisBenchmark(redis, n, clients, pipeline, calls[0]))
+					rc = append(rc, redis.cpuPerReq)
+					p = append(p, runRedisBenchmark(poly, n, clients, pipeline, calls[1]))
+					pc = append(pc, poly.cpuPerReq)
+					ratios = append(ratios, p[i]/r[i])
 				}
-				if len(r) > 0 {
-					res[t]["lua"] = append(res[t]["lua"], median(r))
-				}
-				res[t][m.name] = append(res[t][m.name], median(p))
+				fmt.Printf("%-12s %-5s %4d %10.0f %10.0f %6.2fx %8.2fu %8.2fu\n", t, m.name, pipeline, median(r), median(p), median(ratios), median(rc), median(pc))
 			}
-		}
-	}
-	fmt.Printf("%-12s %4s %10s", "test", "-P", "redis-lua")
-	for _, m := range wasmModules {
-		fmt.Printf(" %10s", "wasm-"+m.name)
-	}
-	for _, m := range wasmModules {
-		fmt.Printf(" %8s", m.name+"-ratio")
-	}
-	fmt.Println()
-	for i, pipeline := range []int{1, 16} {
-		for _, t := range tests {
-			l := res[t]["lua"][i]
-			fmt.Printf("%-12s %4d %10.0f", t, pipeline, l)
-			for _, m := range wasmModules {
-				fmt.Printf(" %10.0f", res[t][m.name][i])
-			}
-			for _, m := range wasmModules {
-				fmt.Printf(" %7.2fx", res[t][m.name][i]/l)
-			}
-			fmt.Println()
 		}
 	}
 	// polyfn keeps the server's other libraries: the Lua benchmark
@@ -143,8 +118,3 @@ local function sha256(msg)
 end
 redis.register_function{function_name = 'sha256', callback = function(keys, args) return sha256(args[1]) end, flags = {'no-writes'}}
 `
-
-// redisBenchmarkCmd runs redis-benchmark on one command line.
-func redisBenchmarkCmd(srv *server, cmd []string, n, clients, pipeline int) float64 {
-	return runRedisBenchmark(srv, n, clients, pipeline, cmd)
-}
