@@ -7,14 +7,18 @@ import (
 	"time"
 )
 
+// maxHeld bounds what a blocked client may send before the watch gives up
+// (and a later close goes unnoticed until the block ends).
+const maxHeld = 64 << 10
+
 // WatchClose implements core.CloseWatcher: while the client is blocked,
-// a goroutine waits for the socket to become readable and peeks at it.
-// End of stream (or a socket error) means the peer is gone. Pending data
-// (a pipelined request) ends the watch without consuming anything: the
-// request is read after the block, and a later close is noticed then.
+// a goroutine keeps reading its socket, as Redis keeps filling a blocked
+// client's query buffer. End of stream (or a socket error) means the peer
+// is gone. What it read (pipelined requests) is handed to the reader when
+// the watch stops, to be served after the block.
 func (c *conn) WatchClose(gone func()) (stop func()) {
 	sc, ok := c.nc.(syscall.Conn)
-	if !ok || c.rd.Buffered() > 0 {
+	if !ok {
 		return func() {}
 	}
 	rc, err := sc.SyscallConn()
@@ -22,17 +26,28 @@ func (c *conn) WatchClose(gone func()) (stop func()) {
 		return func() {}
 	}
 	done := make(chan struct{})
+	var held []byte // written by the goroutine, read after done
 	go func() {
 		defer close(done)
-		var b [1]byte
+		var chunk [4096]byte
 		closed := false
 		err := rc.Read(func(fd uintptr) bool {
-			n, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-			if err == syscall.EAGAIN || err == syscall.EINTR {
-				return false // nothing yet: wait for readability
+			for {
+				n, err := syscall.Read(int(fd), chunk[:])
+				switch {
+				case n > 0:
+					held = append(held, chunk[:n]...)
+					if len(held) >= maxHeld {
+						return true
+					}
+				case err == syscall.EINTR:
+				case err == syscall.EAGAIN:
+					return false // drained: wait for readability
+				default:
+					closed = true
+					return true
+				}
 			}
-			closed = err != nil || n == 0
-			return true
 		})
 		if closed || (err != nil && !errors.Is(err, os.ErrDeadlineExceeded)) {
 			gone()
@@ -42,5 +57,8 @@ func (c *conn) WatchClose(gone func()) (stop func()) {
 		c.nc.SetReadDeadline(time.Now())
 		<-done
 		c.nc.SetReadDeadline(time.Time{})
+		if len(held) > 0 {
+			c.rd.Append(held)
+		}
 	}
 }

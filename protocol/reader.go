@@ -197,15 +197,36 @@ func indexCR(b []byte) int {
 
 // Fill reads more data from the connection, blocking until some arrives.
 func (r *Reader) Fill() error {
-	// Make room: drop consumed bytes, then grow if a request needs more.
+	r.makeRoom(readChunk)
+	n, err := r.rd.Read(r.buf[r.w:])
+	r.w += n
+	if n > 0 {
+		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return err
+}
+
+// Append adds bytes read from the connection by someone else (the close
+// watch of a blocked client) after the buffered ones.
+func (r *Reader) Append(b []byte) {
+	r.makeRoom(len(b))
+	r.w += copy(r.buf[r.w:], b)
+}
+
+// makeRoom drops consumed bytes, then grows the buffer so that at least n
+// more bytes fit, and more if the request being received needs them.
+func (r *Reader) makeRoom(n int) {
 	if r.r > 0 {
-		n := copy(r.buf, r.buf[r.r:r.w])
+		k := copy(r.buf, r.buf[r.r:r.w])
 		if r.inReq {
 			r.pos -= r.r
 		}
-		r.r, r.w = 0, n
+		r.r, r.w = 0, k
 	}
-	need := r.w + readChunk
+	need := r.w + n
 	if r.inReq && r.bulkLen >= 0 && r.pos+r.bulkLen+2 > need {
 		need = r.pos + r.bulkLen + 2
 	}
@@ -217,18 +238,9 @@ func (r *Reader) Fill() error {
 		nb := make([]byte, size)
 		copy(nb, r.buf[:r.w])
 		r.buf = nb
-	} else if r.w == 0 && len(r.buf) > 4*readChunk {
+	} else if r.w == 0 && len(r.buf) > 4*readChunk && need <= readChunk {
 		r.buf = make([]byte, readChunk) // give back a buffer grown for a big request
 	}
-	n, err := r.rd.Read(r.buf[r.w:])
-	r.w += n
-	if n > 0 {
-		return nil
-	}
-	if err == nil {
-		err = io.ErrNoProgress
-	}
-	return err
 }
 
 // SplitArgs splits an inline command line as Redis's sdssplitargs does:
