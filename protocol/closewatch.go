@@ -7,15 +7,16 @@ import (
 	"time"
 )
 
-// maxHeld bounds what a blocked client may send before the watch gives up
-// (and a later close goes unnoticed until the block ends).
+// maxHeld bounds what a blocked client may have pending before the watch
+// gives up (and a later close goes unnoticed until the block ends).
 const maxHeld = 64 << 10
 
 // WatchClose implements core.CloseWatcher: while the client is blocked,
-// a goroutine keeps reading its socket, as Redis keeps filling a blocked
-// client's query buffer. End of stream (or a socket error) means the peer
-// is gone. What it read (pipelined requests) is handed to the reader when
-// the watch stops, to be served after the block.
+// a goroutine keeps reading its socket into the request reader's buffer,
+// as Redis keeps filling a blocked client's query buffer (the
+// connection's goroutine, parked in the command, does not touch the
+// reader until stop returns). End of stream (or a socket error) means the
+// peer is gone; the requests read are served after the block.
 func (c *conn) WatchClose(gone func()) (stop func()) {
 	sc, ok := c.nc.(syscall.Conn)
 	if !ok {
@@ -26,21 +27,14 @@ func (c *conn) WatchClose(gone func()) (stop func()) {
 		return func() {}
 	}
 	done := make(chan struct{})
-	var held []byte // written by the goroutine, read after done
 	go func() {
 		defer close(done)
-		var chunk [4096]byte
 		closed := false
 		err := rc.Read(func(fd uintptr) bool {
-			for {
-				n, err := syscall.Read(int(fd), chunk[:])
-				switch {
-				case n > 0:
-					held = append(held, chunk[:n]...)
-					if len(held) >= maxHeld {
-						return true
-					}
-				case err == syscall.EINTR:
+			read := func(b []byte) (int, error) { return syscall.Read(int(fd), b) }
+			for c.rd.Buffered() < maxHeld {
+				switch n, err := c.rd.fillWith(read); {
+				case n > 0, err == syscall.EINTR:
 				case err == syscall.EAGAIN:
 					return false // drained: wait for readability
 				default:
@@ -48,6 +42,7 @@ func (c *conn) WatchClose(gone func()) (stop func()) {
 					return true
 				}
 			}
+			return true
 		})
 		if closed || (err != nil && !errors.Is(err, os.ErrDeadlineExceeded)) {
 			gone()
@@ -57,8 +52,5 @@ func (c *conn) WatchClose(gone func()) (stop func()) {
 		c.nc.SetReadDeadline(time.Now())
 		<-done
 		c.nc.SetReadDeadline(time.Time{})
-		if len(held) > 0 {
-			c.rd.Append(held)
-		}
 	}
 }

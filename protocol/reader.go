@@ -197,9 +197,7 @@ func indexCR(b []byte) int {
 
 // Fill reads more data from the connection, blocking until some arrives.
 func (r *Reader) Fill() error {
-	r.makeRoom(readChunk)
-	n, err := r.rd.Read(r.buf[r.w:])
-	r.w += n
+	n, err := r.fillWith(r.rd.Read)
 	if n > 0 {
 		return nil
 	}
@@ -209,24 +207,19 @@ func (r *Reader) Fill() error {
 	return err
 }
 
-// Append adds bytes read from the connection by someone else (the close
-// watch of a blocked client) after the buffered ones.
-func (r *Reader) Append(b []byte) {
-	r.makeRoom(len(b))
-	r.w += copy(r.buf[r.w:], b)
-}
-
-// makeRoom drops consumed bytes, then grows the buffer so that at least n
-// more bytes fit, and more if the request being received needs them.
-func (r *Reader) makeRoom(n int) {
+// fillWith makes room and reads once with read into it. The close watch
+// of a blocked client fills the buffer this way, reading the socket
+// itself, while the connection's goroutine is parked.
+func (r *Reader) fillWith(read func([]byte) (int, error)) (int, error) {
+	// Make room: drop consumed bytes, then grow if a request needs more.
 	if r.r > 0 {
-		k := copy(r.buf, r.buf[r.r:r.w])
+		n := copy(r.buf, r.buf[r.r:r.w])
 		if r.inReq {
 			r.pos -= r.r
 		}
-		r.r, r.w = 0, k
+		r.r, r.w = 0, n
 	}
-	need := r.w + n
+	need := r.w + readChunk
 	if r.inReq && r.bulkLen >= 0 && r.pos+r.bulkLen+2 > need {
 		need = r.pos + r.bulkLen + 2
 	}
@@ -238,9 +231,14 @@ func (r *Reader) makeRoom(n int) {
 		nb := make([]byte, size)
 		copy(nb, r.buf[:r.w])
 		r.buf = nb
-	} else if r.w == 0 && len(r.buf) > 4*readChunk && need <= readChunk {
+	} else if r.w == 0 && len(r.buf) > 4*readChunk {
 		r.buf = make([]byte, readChunk) // give back a buffer grown for a big request
 	}
+	n, err := read(r.buf[r.w:])
+	if n > 0 { // a system call's read returns -1 on error
+		r.w += n
+	}
+	return n, err
 }
 
 // SplitArgs splits an inline command line as Redis's sdssplitargs does:
