@@ -399,26 +399,47 @@ func throughput(bin, dir string, tests []string, n, clients, rounds int, extra [
 	}
 }
 
-// compareTwo runs each test on redis-server and polyfn, alternating.
-// The ratio is the median of each round's polyfn/redis ratio, so that
-// drift in the machine's speed between rounds cancels out; the cpu
-// columns are each server's CPU time per request (µs, median).
+// run is one server's redis-benchmark invocation in an alternation.
+type run struct {
+	srv   *server
+	bench func() float64 // ops/s; srv.cpuPerReq is set by it
+}
+
+// figures are one run's results, round by round: ops/s, CPU time per
+// request (µs) and the ratio of its ops/s to the first run's of the
+// same round.
+type figures struct{ ops, cpu, ratio []float64 }
+
+// alternate runs every run once per round, in order. Ratios are taken
+// within a round, so that drift in the machine's speed between rounds
+// cancels out; callers report medians.
+func alternate(rounds int, runs ...run) []figures {
+	res := make([]figures, len(runs))
+	for i := 0; i < rounds; i++ {
+		for j, r := range runs {
+			res[j].ops = append(res[j].ops, r.bench())
+			res[j].cpu = append(res[j].cpu, r.srv.cpuPerReq)
+			res[j].ratio = append(res[j].ratio, res[j].ops[i]/res[0].ops[i])
+		}
+	}
+	return res
+}
+
+// compareTwo runs each test on redis-server and polyfn, alternating; the
+// ratio is the median of the rounds' polyfn/redis ratios, the cpu columns
+// each server's CPU time per request (µs, median).
 func compareTwo(redis, poly *server, tests []string, n, clients, rounds int) {
 	fmt.Printf("%-12s %4s %12s %12s %7s %9s %9s\n", "test", "-P", "redis", "polyfn", "ratio", "cpu-redis", "cpu-poly")
 	for _, pipeline := range []int{1, 16} {
 		var worst = 1e9
 		for _, t := range tests {
-			var r, p, ratios, rc, pc []float64
-			for i := 0; i < rounds; i++ {
-				r = append(r, redisBenchmark(redis, t, n, clients, pipeline))
-				rc = append(rc, redis.cpuPerReq)
-				p = append(p, redisBenchmark(poly, t, n, clients, pipeline))
-				pc = append(pc, poly.cpuPerReq)
-				ratios = append(ratios, p[i]/r[i])
-			}
-			ratio := median(ratios)
+			res := alternate(rounds,
+				run{redis, func() float64 { return redisBenchmark(redis, t, n, clients, pipeline) }},
+				run{poly, func() float64 { return redisBenchmark(poly, t, n, clients, pipeline) }})
+			r, p := res[0], res[1]
+			ratio := median(p.ratio)
 			worst = min(worst, ratio)
-			fmt.Printf("%-12s %4d %12.0f %12.0f %6.2fx %8.2fu %8.2fu\n", t, pipeline, median(r), median(p), ratio, median(rc), median(pc))
+			fmt.Printf("%-12s %4d %12.0f %12.0f %6.2fx %8.2fu %8.2fu\n", t, pipeline, median(r.ops), median(p.ops), ratio, median(r.cpu), median(p.cpu))
 		}
 		fmt.Printf("%-12s %4d %12s %12s %6.2fx\n", "worst", pipeline, "", "", worst)
 	}
@@ -434,18 +455,13 @@ func compareJS(redis, poly *server, tests []string, n, clients, rounds int) {
 	for _, pipeline := range []int{1, 16} {
 		for _, t := range tests {
 			name := strings.TrimPrefix(t, "js_")
-			var r, pl, pj, lr, jr, rc, lc, jc []float64
-			for i := 0; i < rounds; i++ {
-				r = append(r, redisBenchmark(redis, "fcall_"+name, n, clients, pipeline))
-				rc = append(rc, redis.cpuPerReq)
-				pl = append(pl, redisBenchmark(poly, "fcall_"+name, n, clients, pipeline))
-				lc = append(lc, poly.cpuPerReq)
-				pj = append(pj, redisBenchmark(poly, "fcalljs_"+name, n, clients, pipeline))
-				jc = append(jc, poly.cpuPerReq)
-				lr = append(lr, pl[i]/r[i])
-				jr = append(jr, pj[i]/r[i])
-			}
-			fmt.Printf("%-10s %4d %10.0f %10.0f %10.0f %8.2fx %8.2fx %8.2fu %8.2fu %8.2fu\n", t, pipeline, median(r), median(pl), median(pj), median(lr), median(jr), median(rc), median(lc), median(jc))
+			res := alternate(rounds,
+				run{redis, func() float64 { return redisBenchmark(redis, "fcall_"+name, n, clients, pipeline) }},
+				run{poly, func() float64 { return redisBenchmark(poly, "fcall_"+name, n, clients, pipeline) }},
+				run{poly, func() float64 { return redisBenchmark(poly, "fcalljs_"+name, n, clients, pipeline) }})
+			r, l, j := res[0], res[1], res[2]
+			fmt.Printf("%-10s %4d %10.0f %10.0f %10.0f %8.2fx %8.2fx %8.2fu %8.2fu %8.2fu\n", t, pipeline, median(r.ops), median(l.ops), median(j.ops),
+				median(l.ratio), median(j.ratio), median(r.cpu), median(l.cpu), median(j.cpu))
 		}
 	}
 }

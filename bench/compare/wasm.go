@@ -36,7 +36,7 @@ func isWasmTest(test string) bool { return strings.HasPrefix(test, "wasm_") }
 
 // compareWasm runs the wasm_<name> tests: for each SDK's library in
 // turn, redis-server's Lua and polyfn's WebAssembly alternate round by
-// round, as in compareTwo; the ratio is the median of the rounds' ratios
+// round (alternate); the ratio is the median of the rounds' ratios
 // and the cpu columns each server's CPU time per request (µs, median).
 func compareWasm(redis, poly *server, tests []string, n, clients, rounds int) {
 	load(redis.addr(), 1, func(int) []string { return []string{"FUNCTION", "LOAD", "REPLACE", luaSHA256Library} })
@@ -54,15 +54,11 @@ func compareWasm(redis, poly *server, tests []string, n, clients, rounds int) {
 		for _, pipeline := range []int{1, 16} {
 			for _, t := range tests {
 				calls := wasmCalls[strings.TrimPrefix(t, "wasm_")]
-				var r, p, ratios, rc, pc []float64
-				for i := 0; i < rounds; i++ {
-					r = append(r, runRedisBenchmark(redis, n, clients, pipeline, calls[0]))
-					rc = append(rc, redis.cpuPerReq)
-					p = append(p, runRedisBenchmark(poly, n, clients, pipeline, calls[1]))
-					pc = append(pc, poly.cpuPerReq)
-					ratios = append(ratios, p[i]/r[i])
-				}
-				fmt.Printf("%-12s %-5s %4d %10.0f %10.0f %6.2fx %8.2fu %8.2fu\n", t, m.name, pipeline, median(r), median(p), median(ratios), median(rc), median(pc))
+				res := alternate(rounds,
+					run{redis, func() float64 { return runRedisBenchmark(redis, n, clients, pipeline, calls[0]) }},
+					run{poly, func() float64 { return runRedisBenchmark(poly, n, clients, pipeline, calls[1]) }})
+				r, p := res[0], res[1]
+				fmt.Printf("%-12s %-5s %4d %10.0f %10.0f %6.2fx %8.2fu %8.2fu\n", t, m.name, pipeline, median(r.ops), median(p.ops), median(p.ratio), median(r.cpu), median(p.cpu))
 			}
 		}
 	}
