@@ -50,8 +50,13 @@ func strPtr(s string) uint32 {
 var (
 	argsBuf  []byte // polyfn_alloc: the next function call's keys and args
 	replyBuf []byte // polyfn_call's reply
-	cmdBuf   = make([]byte, 16<<10)
+	// arena holds the replies of the commands the running function
+	// called (Call's contract: valid until the function returns); it is
+	// emptied when the next function call starts.
+	arena = make([]byte, 0, arenaSize)
 )
+
+const arenaSize = 16 << 10
 
 //go:wasmexport polyfn_abi_version
 func abiVersion() int32 { return 1 }
@@ -101,52 +106,37 @@ func callFunction(h, p, n uint32) uint64 {
 	if p != ptr(argsBuf) || int(n) > len(argsBuf) {
 		replyBuf = appendRESP(replyBuf[:0], Error("ERR polyfn SDK: arguments not in polyfn_alloc's memory"))
 	} else {
+		arena = arena[:0]
 		replyBuf = dispatch(replyBuf[:0], h, argsBuf[:n])
 	}
 	return uint64(ptr(replyBuf))<<32 | uint64(len(replyBuf))
 }
 
-// hostCommand runs the command encoded in args. A reply that fits cmdBuf
-// is parsed from there and copied out; a larger one is read into memory of
-// its own, which the reply keeps.
+// hostCommand runs the command encoded in args. Its reply is written to
+// the free end of the arena and parsed there, without a copy; a reply
+// larger than what is free gets memory of its own (and the arena is
+// replaced when little of it is left; earlier replies keep the old one).
 func hostCommand(raise bool, args []byte) Reply {
 	f := pcall
 	if raise {
 		f = call
 	}
-	n := f(ptr(args), uint32(len(args)), ptr(cmdBuf), uint32(len(cmdBuf)))
+	free := arena[len(arena):cap(arena)]
+	n := f(ptr(args), uint32(len(args)), ptr(free), uint32(len(free)))
 	var out []byte
-	if int(n) <= len(cmdBuf) {
-		out = cmdBuf[:n]
+	if int(n) <= len(free) {
+		out = free[:n:n]
+		arena = arena[:len(arena)+int(n)]
 	} else {
 		out = make([]byte, n)
 		replyRead(ptr(out), n)
+		if len(free) < arenaSize/4 {
+			arena = make([]byte, 0, arenaSize)
+		}
 	}
 	r, _, err := parseRESP(out)
 	if err != nil {
 		return Error(err.Error())
-	}
-	return detach(r, out, cmdBuf)
-}
-
-// detach copies a reply out of the reused command buffer.
-func detach(r Reply, out, scratch []byte) Reply {
-	if len(out) == 0 || &out[0] != &scratch[0] {
-		return r
-	}
-	return clone(r)
-}
-
-func clone(r Reply) Reply {
-	if r.str != nil {
-		r.str = append([]byte(nil), r.str...)
-	}
-	if r.elems != nil {
-		elems := make([]Reply, len(r.elems))
-		for i, e := range r.elems {
-			elems[i] = clone(e)
-		}
-		r.elems = elems
 	}
 	return r
 }

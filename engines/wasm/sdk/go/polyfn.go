@@ -77,10 +77,13 @@ type Arg = any
 // (an error reply: unknown command, wrong type, a write from a no-writes
 // function...), the function is aborted and the error is its reply, as
 // redis.call in Lua: no recover catches it. Use PCall to handle errors.
+// The reply is valid until the function returns, like its keys and args;
+// Clone it to keep it longer.
 func Call(args ...Arg) Reply { return command(true, args) }
 
 // PCall runs a Redis command and returns its reply, errors included (an
-// error reply is returned, as redis.pcall in Lua).
+// error reply is returned, as redis.pcall in Lua), valid until the function
+// returns.
 func PCall(args ...Arg) Reply { return command(false, args) }
 
 // keepBuf is the largest buffer the SDK keeps for the next call.

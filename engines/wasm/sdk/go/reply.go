@@ -89,6 +89,23 @@ func Verbatim(format, text string) Reply {
 	return Reply{kind: KindVerbatim, format: format, str: []byte(text)}
 }
 
+// Clone returns a deep copy of r. A reply from Call or PCall is valid
+// until the function returns (the SDK reuses its memory afterwards):
+// clone one to keep it longer.
+func (r Reply) Clone() Reply {
+	if r.str != nil {
+		r.str = append([]byte(nil), r.str...)
+	}
+	if r.elems != nil {
+		elems := make([]Reply, len(r.elems))
+		for i, e := range r.elems {
+			elems[i] = e.Clone()
+		}
+		r.elems = elems
+	}
+	return r
+}
+
 // Kind is the reply's type.
 func (r Reply) Kind() Kind { return r.kind }
 
