@@ -26,7 +26,7 @@ var wasmModules = []struct{ name, file string }{
 var wasmCalls = map[string][2][]string{
 	"ret1":   {{"FCALL", "ret1", "0"}, {"FCALL", "hello", "0"}},
 	"getset": {{"FCALL", "getset", "1", "bench:key", "value"}, {"FCALL", "set_get", "1", "bench:key", "value"}},
-	"loop":   {{"FCALL", "loop", "0"}, {"FCALL", "count_to", "0", "1000"}},
+	"loop":   {{"FCALL", "loop", "0"}, {"FCALL", "sum_loop", "0", "1000"}},
 	"sha256": {{"FCALL", "sha256", "0", shaInput}, {"FCALL", "sha256hex", "0", shaInput}},
 }
 

@@ -80,6 +80,15 @@ registerFunction("count_to", (keys, args) => {
   return Reply.int(i);
 }, [NO_WRITES]);
 
+// FCALL sum_loop 0 n -> the sum of i*2 for i = 1..n, added up in a loop
+// (the benchmarks' 1,000-iteration arithmetic loop, as the Lua one).
+registerFunction("sum_loop", (keys, args) => {
+  const n = parseInteger(args[0]);
+  let s: i64 = 0;
+  for (let i: i64 = 1; i <= n; i++) s += i * 2;
+  return Reply.int(s);
+}, [NO_WRITES]);
+
 // FCALL sha256hex 0 data -> the SHA-256 of data, in hex.
 registerFunction("sha256hex", (keys, args) => Reply.bulk(sha256hex(args[0])), [NO_WRITES]);
 

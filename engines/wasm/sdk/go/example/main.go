@@ -35,6 +35,18 @@ func init() {
 		return polyfn.Int(i)
 	}, polyfn.Options{Flags: []string{polyfn.NoWrites}})
 
+	// FCALL sum_loop 0 n -> the sum of i*2 for i = 1..n, added up in a
+	// loop (the benchmarks' 1,000-iteration arithmetic loop; the Lua one
+	// is "local s = 0 for i = 1, n do s = s + i * 2 end return s").
+	polyfn.RegisterFunction("sum_loop", func(keys, args [][]byte) polyfn.Reply {
+		n := polyfn.String(string(args[0])).Int()
+		var s int64
+		for i := int64(1); i <= n; i++ {
+			s += i * 2
+		}
+		return polyfn.Int(s)
+	}, polyfn.Options{Flags: []string{polyfn.NoWrites}})
+
 	// FCALL sha256hex 0 data -> the SHA-256 of data, in hex.
 	polyfn.RegisterFunction("sha256hex", func(keys, args [][]byte) polyfn.Reply {
 		sum := sha256.Sum256(args[0])

@@ -45,6 +45,22 @@ fn library() {
         Reply::Int(i)
     });
 
+    // FCALL sum_loop 0 n -> the sum of i*2 for i = 1..n, added up in a
+    // loop (the benchmarks' 1,000-iteration arithmetic loop, as the Lua one).
+    register_function_with("sum_loop", READ_ONLY, |_, args| {
+        let n = match args.first().and_then(|a| polyfn::parse_int(a)) {
+            Some(n) => n,
+            None => return Reply::error("ERR value is not an integer or out of range"),
+        };
+        let mut s = 0i64;
+        let mut i = 1i64;
+        while i <= n {
+            s = s.wrapping_add(i.wrapping_mul(2));
+            i += 1;
+        }
+        Reply::Int(s)
+    });
+
     // FCALL sha256hex 0 data -> the SHA-256 of data, in hex.
     register_function_with("sha256hex", READ_ONLY, |_, args| match args.first() {
         Some(data) => {
