@@ -35,6 +35,7 @@ func instrument(mod []byte) ([]byte, error) {
 		secs = append(secs, section{id, body})
 	}
 	var importedGlobals, definedGlobals uint32
+	var typeParams []int // per type index: its parameter count (-1: not a function type we know)
 	start := int64(-1)
 	memory, memory64 := false, false
 	for _, s := range secs {
@@ -53,6 +54,8 @@ func instrument(mod []byte) ([]byte, error) {
 			if rr.u32() > 0 {
 				memory, memory64 = true, rr.byte()&4 != 0
 			}
+		case 1:
+			typeParams = paramCounts(s.body)
 		case 6:
 			rr := reader{b: s.body}
 			definedGlobals = rr.u32()
@@ -74,17 +77,26 @@ func instrument(mod []byte) ([]byte, error) {
 	if memory64 {
 		zero = []byte{0x42, 0x00}
 	}
-	var check []byte
-	add := func(b ...[]byte) {
+	ic := loopCode{typeParams: typeParams}
+	add := func(dst *[]byte, b ...[]byte) {
 		for _, x := range b {
-			check = append(check, x...)
+			*dst = append(*dst, x...)
 		}
 	}
-	// ctr = ctr - 1
-	// if (ctr == 0) { ctr = yieldEvery; drop(memory.grow 0); if (flag) unreachable }
-	add([]byte{0x23}, ctr, []byte{0x41, 0x01, 0x6B, 0x24}, ctr, []byte{0x23}, ctr, []byte{0x45, 0x04, 0x40})
-	add([]byte{0x41}, sleb(yieldEvery), []byte{0x24}, ctr, zero, []byte{0x40, 0x00, 0x1A})
-	add([]byte{0x23}, flag, []byte{0x04, 0x40, 0x00, 0x0B, 0x0B})
+	// The slow path, run every yieldEvery iterations:
+	// ctr = yieldEvery; drop(memory.grow 0); if (flag) unreachable
+	var slow []byte
+	add(&slow, []byte{0x41}, sleb(yieldEvery), []byte{0x24}, ctr, zero, []byte{0x40, 0x00, 0x1A})
+	add(&slow, []byte{0x23}, flag, []byte{0x04, 0x40, 0x00, 0x0B})
+	// The count at the head of a loop: ctr = ctr - 1, then whether it hit 0.
+	var count []byte
+	add(&count, []byte{0x23}, ctr, []byte{0x41, 0x01, 0x6B, 0x24}, ctr, []byte{0x23}, ctr, []byte{0x45})
+	// In a loop with parameters, the slow path stays in the loop:
+	// if (count) { slow }
+	add(&ic.inline, count, []byte{0x04, 0x40}, slow, []byte{0x0B})
+	// Elsewhere (loopCode) it moves out: br_if out of the loop to it.
+	add(&ic.head, count, []byte{0x0D, 0x01})
+	add(&ic.slow, slow, []byte{0x0C, 0x00})
 
 	out := append([]byte{}, mod[:8]...)
 	emit := func(id byte, body []byte) {
@@ -148,7 +160,7 @@ func instrument(mod []byte) ([]byte, error) {
 			doneExport = true
 		case 8: // exported instead
 		case 10:
-			body, err := instrumentCode(s.body, check)
+			body, err := instrumentCode(s.body, &ic)
 			if err != nil {
 				return nil, err
 			}
@@ -220,9 +232,30 @@ func checkExportNames(b []byte) error {
 	return nil
 }
 
-// instrumentCode adds check after the block type of every loop in every
-// function body of a code section.
-func instrumentCode(sec, check []byte) ([]byte, error) {
+// loopCode is what instrumentBody adds to loops. A loop
+//
+//	loop bt ... end
+//
+// becomes
+//
+//	block bt loop bt block
+//	  loop bt  (head: count; br_if 1)  ...  end  br 2
+//	end (slow; br 0) end end
+//
+// so that the rarely taken slow path, with its memory.grow (a call into
+// Go, for wazero), sits outside the loop: inside it, wazero's register
+// allocator would treat the loop as one that calls out and keep its
+// values in memory. The wrappers add 3 to the depth of every branch out
+// of the loop. A loop with parameters (which the values on the stack at
+// its head would have to be carried for) keeps the slow path inline.
+type loopCode struct {
+	head, slow, inline []byte
+	typeParams         []int // per type index: parameter count, -1 if unknown
+}
+
+// instrumentCode adds the loop code to every function body of a code
+// section.
+func instrumentCode(sec []byte, ic *loopCode) ([]byte, error) {
 	r := reader{b: sec}
 	n := r.u32()
 	out := leb(uint64(n))
@@ -234,7 +267,7 @@ func instrumentCode(sec, check []byte) ([]byte, error) {
 			return nil, errInstrument
 		}
 		var err error
-		body, err = instrumentBody(body[:0], code, check)
+		body, err = ic.body(body[:0], code)
 		if err != nil {
 			return nil, err
 		}
@@ -244,7 +277,11 @@ func instrumentCode(sec, check []byte) ([]byte, error) {
 	return out, nil
 }
 
-func instrumentBody(out, code, check []byte) ([]byte, error) {
+// frame is an open block, loop, if or try in instrumentBody; wrapped
+// marks a loop given the three wrappers.
+type frame struct{ wrapped bool }
+
+func (ic *loopCode) body(out, code []byte) ([]byte, error) {
 	r := reader{b: code}
 	locals := r.u32()
 	for i := uint32(0); i < locals; i++ {
@@ -252,25 +289,91 @@ func instrumentBody(out, code, check []byte) ([]byte, error) {
 		r.valtype()
 	}
 	from := 0
+	pos := func() int { return len(code) - len(r.b) }
+	// copyTo copies the input up to at.
+	copyTo := func(at int) {
+		out = append(out, code[from:at]...)
+		from = at
+	}
+	frames := []frame{{}} // the function's own block
+	// label reads a branch's label and writes it adjusted: 3 more for
+	// every wrapped loop it leaves (not counting its target).
+	label := func() {
+		at := pos()
+		d := r.u32()
+		if r.err != nil || uint64(d) >= uint64(len(frames)) {
+			return // invalid: the compiler says why
+		}
+		nd := d
+		for i := len(frames) - 1; i > len(frames)-1-int(d); i-- {
+			if frames[i].wrapped {
+				nd += 3
+			}
+		}
+		if nd != d {
+			copyTo(at)
+			out = append(out, leb(uint64(nd))...)
+			from = pos()
+		}
+	}
 	for r.err == nil && !r.done() {
 		op := r.byte()
 		switch {
 		case op == 0x03: // loop
-			r.blockType()
-			at := len(code) - len(r.b)
-			out = append(out, code[from:at]...)
-			out = append(out, check...)
-			from = at
+			at := pos() - 1
+			bt, params := r.blockType(), 0
+			if bt >= 0 {
+				if params = -1; bt < int64(len(ic.typeParams)) {
+					params = ic.typeParams[bt]
+				}
+			}
+			if params != 0 {
+				copyTo(pos())
+				out = append(out, ic.inline...)
+				frames = append(frames, frame{})
+				break
+			}
+			btBytes := code[at+1 : pos()]
+			copyTo(at)
+			out = append(out, 0x02)
+			out = append(out, btBytes...)
+			out = append(out, 0x03)
+			out = append(out, btBytes...)
+			out = append(out, 0x02, 0x40, 0x03)
+			out = append(out, btBytes...)
+			out = append(out, ic.head...)
+			from = pos()
+			frames = append(frames, frame{wrapped: true})
 		case op == 0x02 || op == 0x04 || op == 0x06: // block, if, try
 			r.blockType()
-		case op == 0x07 || op == 0x08 || op == 0x09 || op == 0x0C || op == 0x0D || op == 0x10 ||
-			op == 0x12 || op == 0x14 || op == 0x15 || op == 0x18 || op == 0xD2 || op == 0xD5 || op == 0xD6 ||
-			op >= 0x20 && op <= 0x26 || op == 0x3F || op == 0x40:
-			r.u32()
+			frames = append(frames, frame{})
+		case op == 0x0B: // end
+			if len(frames) == 0 {
+				return nil, errInstrument
+			}
+			f := frames[len(frames)-1]
+			frames = frames[:len(frames)-1]
+			if f.wrapped {
+				copyTo(pos())
+				out = append(out, 0x0C, 0x02, 0x0B)
+				out = append(out, ic.slow...)
+				out = append(out, 0x0B, 0x0B)
+			}
+		case op == 0x0C || op == 0x0D || op == 0x09 || op == 0xD5 || op == 0xD6: // br, br_if, rethrow, br_on_null, br_on_non_null
+			label()
+		case op == 0x18: // delegate: a label, and the try's end
+			label()
+			if len(frames) > 0 {
+				frames = frames[:len(frames)-1]
+			}
 		case op == 0x0E: // br_table
 			for k := r.u32(); k > 0 && r.err == nil; k-- {
-				r.u32()
+				label()
 			}
+			label()
+		case op == 0x07 || op == 0x08 || op == 0x10 ||
+			op == 0x12 || op == 0x14 || op == 0x15 || op == 0xD2 ||
+			op >= 0x20 && op <= 0x26 || op == 0x3F || op == 0x40:
 			r.u32()
 		case op == 0x11 || op == 0x13: // call_indirect
 			r.u32()
@@ -287,7 +390,7 @@ func instrumentBody(out, code, check []byte) ([]byte, error) {
 			r.bytes(4)
 		case op == 0x44:
 			r.bytes(8)
-		case op <= 0x01 || op == 0x05 || op == 0x0B || op == 0x0F || op == 0x19 || op == 0x1A || op == 0x1B ||
+		case op <= 0x01 || op == 0x05 || op == 0x0F || op == 0x19 || op == 0x1A || op == 0x1B ||
 			op >= 0x45 && op <= 0xC4 || op == 0xD1 || op == 0xD3 || op == 0xD4:
 		case op == 0xFC:
 			switch sub := r.u32(); {
@@ -384,12 +487,39 @@ func (r *reader) valtype() {
 	}
 }
 
-func (r *reader) blockType() {
+// blockType reads a block type: -1 for none or one value type, else
+// the type index.
+func (r *reader) blockType() int64 {
 	if len(r.b) > 0 && (r.b[0] == 0x40 || r.b[0] >= 0x6F && r.b[0] <= 0x7F) {
 		r.byte()
-		return
+		return -1
 	}
-	r.u64() // a type index (s33)
+	if len(r.b) > 0 && (r.b[0] == 0x63 || r.b[0] == 0x64) { // (ref null? ht)
+		r.valtype()
+		return -1
+	}
+	return int64(uint32(r.u64())) // a type index (s33)
+}
+
+// paramCounts reads a type section: each type's parameter count, -1 for
+// a type that is not a plain function type.
+func paramCounts(b []byte) []int {
+	r := reader{b: b}
+	var out []int
+	for n := r.u32(); n > 0 && r.err == nil; n-- {
+		if r.byte() != 0x60 {
+			return out // later indices unknown: their loops keep the inline check
+		}
+		params := r.u32()
+		for i := uint32(0); i < params; i++ {
+			r.valtype()
+		}
+		for i := r.u32(); i > 0 && r.err == nil; i-- {
+			r.valtype()
+		}
+		out = append(out, int(params))
+	}
+	return out
 }
 
 func (r *reader) memarg() {

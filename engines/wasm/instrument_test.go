@@ -2,11 +2,15 @@ package wasm
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
 )
 
 // Every test module instruments into a module wazero accepts, with the
@@ -53,5 +57,52 @@ func TestInstrumentModules(t *testing.T) {
 	wat := []byte("\x00asm\x01\x00\x00\x00" + "\x05\x03\x01\x00\x01" + "\x07\x14\x01\x10polyfn_interrupt\x02\x00")
 	if _, err := instrument(wat); err == nil {
 		t.Error("reserved export accepted")
+	}
+}
+
+// The loop wrappers keep every loop shape's meaning (results, branches
+// out of nested loops, br_table, return, parameters, several results),
+// and a loop spinning with the interrupt flag set traps.
+func TestInstrumentLoops(t *testing.T) {
+	// (a wrong branch could loop forever: wazero stops it at the deadline)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	mod, err := os.ReadFile("testdata/loops.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := instrument(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCloseOnContextDone(true))
+	defer rt.Close(ctx)
+	plain, err := rt.InstantiateWithConfig(ctx, mod, wazero.NewModuleConfig().WithName("plain"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := rt.InstantiateWithConfig(ctx, out, wazero.NewModuleConfig().WithName("instrumented"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range []string{"sum", "nested", "find", "params", "multi"} {
+		for _, n := range []uint64{0, 1, 2, 7, 49, 50, 1000, 40000} {
+			want, err := plain.ExportedFunction(fn).Call(ctx, n)
+			if err != nil {
+				t.Fatalf("%s(%d): %v", fn, n, err)
+			}
+			got, err := inst.ExportedFunction(fn).Call(ctx, n)
+			if err != nil || len(got) != 1 || got[0] != want[0] {
+				t.Errorf("%s(%d): %v %v, want %v", fn, n, got, err, want)
+			}
+		}
+	}
+	flag, ok := inst.ExportedGlobal(interruptExport).(api.MutableGlobal)
+	if !ok {
+		t.Fatal("no interrupt global")
+	}
+	flag.Set(1)
+	if _, err := inst.ExportedFunction("spin").Call(ctx); err == nil || !strings.Contains(err.Error(), "unreachable") {
+		t.Errorf("spin with the flag set: %v", err)
 	}
 }
