@@ -148,7 +148,8 @@ func testSDKExample(t *testing.T, mod string, resp3 bool) {
 }
 
 // A 1 MiB argument and reply cross whole (polyfn_alloc, polyfn_call),
-// and a command's reply of 16 KiB, the SDKs' command buffer, fits it.
+// a command's reply of 16 KiB, the SDKs' command buffer, fits it, and
+// arguments of any size follow.
 func TestSDKLargeData(t *testing.T) {
 	for _, sdk := range []string{"c", "rust"} {
 		t.Run(sdk, func(t *testing.T) {
@@ -160,6 +161,13 @@ func TestSDKLargeData(t *testing.T) {
 			}
 			fits := allBytes(64)[:16384-len("$16375\r\n\r\n")]
 			expect(t, c, bulk(fits), "FCALL", "set_get", "1", "k", fits)
+			// Arguments of every size after those (the host reuses the
+			// polyfn_alloc_keep buffer while they fit, asks again otherwise).
+			for _, n := range []int{1, 3, 1, 40, 1, 300, 2, 1} {
+				v := allBytes(n)
+				expect(t, c, "*2\r\n"+bulk(v)+bulk("y"), "FCALL", "echo", "0", v, "y")
+			}
+			expect(t, c, bulk("Hello, x!"), "FCALL", "hello", "0", "x")
 		})
 	}
 }

@@ -738,6 +738,10 @@ __attribute__((export_name("polyfn_alloc"))) char *polyfn__alloc(uint32_t n) {
 	return polyfn__args.p;
 }
 
+/* polyfn_alloc's memory stays valid until the next polyfn_alloc (ABI.md):
+ * the host writes later calls' keys and args there while they fit. */
+__attribute__((export_name("polyfn_alloc_keep"))) void polyfn__alloc_keep(void) {}
+
 static uint32_t polyfn__u32(const char *p) {
 	const unsigned char *u = (const unsigned char *)p;
 	return (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 | (uint32_t)u[3] << 24;

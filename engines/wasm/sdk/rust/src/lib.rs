@@ -379,6 +379,10 @@ macro_rules! library {
         pub extern "C" fn polyfn_alloc(n: u32) -> *mut u8 {
             $crate::__alloc(n)
         }
+        // ARGS stays valid until the next polyfn_alloc (ABI.md): the host
+        // writes later calls' keys and args there while they fit.
+        #[no_mangle]
+        pub extern "C" fn polyfn_alloc_keep() {}
         #[no_mangle]
         pub extern "C" fn polyfn_call(h: u32, p: *const u8, n: u32) -> u64 {
             $crate::__call(h, p, n)
