@@ -104,9 +104,7 @@ export class Command {
       this.w.u32le(s.length);
       this.w.ascii(s);
     } else if (isString<T>()) {
-      const b = String.UTF8.encode(changetype<string>(v));
-      this.w.u32le(b.byteLength);
-      this.w.raw(changetype<usize>(b), b.byteLength);
+      this.w.utf8Item(changetype<string>(v));
     } else if (idof<T>() == idof<Uint8Array>()) {
       this.w.item(changetype<Uint8Array>(v));
     } else {
@@ -176,6 +174,8 @@ function formatNumber(f: f64): string {
 // cmdReply receives command replies that fit; larger ones get memory of
 // their own through reply_read.
 const cmdReply = new ArrayBuffer(16 << 10);
+// Parses command replies (one at a time: a parse makes no host call).
+const respReader = new RespReader(0, 0);
 
 function runCommand(raise: bool, w: Writer): Reply {
   const buf = changetype<usize>(cmdReply);
@@ -187,7 +187,8 @@ function runCommand(raise: bool, w: Writer): Reply {
     p = changetype<usize>(big);
     hostReplyRead(p, n);
   }
-  const r = new RespReader(p, p + <usize>n);
+  const r = respReader;
+  r.reset(p, p + <usize>n);
   const v = r.value();
   if (!r.ok) return Reply.error("ERR polyfn SDK: malformed reply from the host");
   return v;

@@ -48,8 +48,24 @@ export class Reply {
   dbl: f64 = 0;
   /** Verbatim format ("txt", "mkd"). */
   format: string = "";
-  /** Array and set elements; a map's keys and values alternately. */
-  elems: Reply[] = [];
+  private _elems: Reply[] | null = null;
+
+  /**
+   * Array and set elements; a map's keys and values alternately (an
+   * empty array for other kinds, made when first asked for: most replies
+   * never need one).
+   */
+  get elems(): Reply[] {
+    let e = this._elems;
+    if (e === null) {
+      e = new Array<Reply>(0);
+      this._elems = e;
+    }
+    return e;
+  }
+  set elems(e: Reply[]) {
+    this._elems = e;
+  }
 
   static status(s: string): Reply {
     const r = new Reply();

@@ -51,6 +51,15 @@ export class Writer {
     this.raw(b.dataStart, b.length);
   }
 
+  /** A list item of a string's UTF-8 bytes, encoded in place. */
+  utf8Item(s: string): void {
+    const n = String.UTF8.byteLength(s);
+    this.u32le(n);
+    this.grow(n);
+    String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, this.ptr + this.len);
+    this.len += n;
+  }
+
   /** ASCII text (digits, RESP prefixes). */
   ascii(s: string): void {
     this.grow(s.length);
@@ -151,19 +160,25 @@ export class ListReader {
 
   /** The next list; its items are copies. */
   list(): Uint8Array[] {
-    const out = new Array<Uint8Array>(0);
-    if (this.p + 4 > this.end) return out;
-    const n = load<u32>(this.p);
+    if (this.p + 4 > this.end) return new Array<Uint8Array>(0);
+    let n = load<u32>(this.p);
     this.p += 4;
-    for (let i: u32 = 0; i < n && this.p + 4 <= this.end; i++) {
+    // At most one item per 4 bytes left (a malformed count cannot make a
+    // huge array).
+    const most = <u32>((this.end - this.p) / 4);
+    const out = new Array<Uint8Array>(<i32>(n < most ? n : most));
+    let i = 0;
+    for (; i < out.length; i++) {
+      if (this.p + 4 > this.end) break;
       const l = load<u32>(this.p);
       this.p += 4;
       if (<u64>this.p + <u64>l > <u64>this.end) break;
       const b = new Uint8Array(l);
       memory.copy(b.dataStart, this.p, l);
       this.p += l;
-      out.push(b);
+      out[i] = b;
     }
+    if (i < out.length) out.length = i;
     return out;
   }
 }
@@ -172,6 +187,13 @@ export class ListReader {
 export class RespReader {
   ok: bool = true;
   constructor(public p: usize, public end: usize) {}
+
+  /** Starts over on memory [p, end). */
+  reset(p: usize, end: usize): void {
+    this.p = p;
+    this.end = end;
+    this.ok = true;
+  }
 
   private lineEnd(): usize {
     let q = this.p;
