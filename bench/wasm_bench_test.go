@@ -11,7 +11,7 @@ import (
 )
 
 // The contract benchmarks for the WebAssembly engine, on the Go SDK's
-// example library (engines/wasm/sdk/go/example): hello (trivial),
+// example library (engines/wasm/sdk/go/example): one (trivial), hello,
 // set_get (SET + GET), sum_loop 1000 (a 1,000-iteration arithmetic
 // loop, as the Lua one), sha256hex.
 // The C, Rust and AssemblyScript SDKs' examples have the same functions:
@@ -45,6 +45,7 @@ func BenchmarkContractWasmSDKs(b *testing.B) {
 		name string
 		args []string
 	}{
+		{"one", []string{"FCALL", "one", "0"}},
 		{"hello", []string{"FCALL", "hello", "0"}},
 		{"getset", []string{"FCALL", "set_get", "1", "k", "v"}},
 		{"loop", []string{"FCALL", "sum_loop", "0", "1000"}},

@@ -24,7 +24,7 @@ var wasmModules = []struct{ name, file string }{
 
 // wasmCalls maps a test to the Lua FCALL (redis-server) and the wasm one.
 var wasmCalls = map[string][2][]string{
-	"ret1":   {{"FCALL", "ret1", "0"}, {"FCALL", "hello", "0"}},
+	"ret1":   {{"FCALL", "ret1", "0"}, {"FCALL", "one", "0"}},
 	"getset": {{"FCALL", "getset", "1", "bench:key", "value"}, {"FCALL", "set_get", "1", "bench:key", "value"}},
 	"loop":   {{"FCALL", "loop", "0"}, {"FCALL", "sum_loop", "0", "1000"}},
 	"sha256": {{"FCALL", "sha256", "0", shaInput}, {"FCALL", "sha256hex", "0", shaInput}},

@@ -72,6 +72,7 @@ func TestAssemblyScriptExample(t *testing.T) {
 		expect(t, c, "+OK\r\n", "FCALL", "logged", "0", "hello log")
 		expect(t, c, ":1000\r\n", "FCALL", "count_to", "0", "1000")
 		expect(t, c, ":1001000\r\n", "FCALL", "sum_loop", "0", "1000")
+		expect(t, c, ":1\r\n", "FCALL_RO", "one", "0")
 		expect(t, c, ":0\r\n", "FCALL", "sum_loop", "0", "-5")
 		expect(t, c, bulk("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"), "FCALL", "sha256hex", "0", "abc")
 		expect(t, c, bulk("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"), "FCALL", "sha256hex", "0", "")

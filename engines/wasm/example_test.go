@@ -15,6 +15,7 @@ func TestGoExample(t *testing.T) {
 	expect(t, c, "$3\r\nv\x00\xff\r\n", "FCALL", "set_get", "1", "k", "v\x00\xff")
 	expect(t, c, ":1000\r\n", "FCALL", "count_to", "0", "1000")
 	expect(t, c, ":1001000\r\n", "FCALL", "sum_loop", "0", "1000")
+	expect(t, c, ":1\r\n", "FCALL_RO", "one", "0")
 	expect(t, c, ":2\r\n", "FCALL", "sum_loop", "0", "1")
 	expect(t, c, "$64\r\nba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\r\n", "FCALL", "sha256hex", "0", "abc")
 	expect(t, c, "+PONG\r\n", "FCALL", "ping", "0")

@@ -69,6 +69,7 @@ func testSDKExample(t *testing.T, mod string, resp3 bool) {
 	expect(t, c, ":1000\r\n", "FCALL", "count_to", "0", "1000")
 	expect(t, c, ":0\r\n", "FCALL", "count_to", "0", "0")
 	expect(t, c, ":1001000\r\n", "FCALL", "sum_loop", "0", "1000")
+	expect(t, c, ":1\r\n", "FCALL_RO", "one", "0")
 	expect(t, c, ":0\r\n", "FCALL", "sum_loop", "0", "0")
 	expect(t, c, ":2\r\n", "FCALL", "sum_loop", "0", "1")
 	expect(t, c, "-ERR value is not an integer or out of range\r\n", "FCALL", "sum_loop", "0", "x")

@@ -80,6 +80,9 @@ registerFunction("count_to", (keys, args) => {
   return Reply.int(i);
 }, [NO_WRITES]);
 
+// FCALL one 0 -> 1 (the benchmarks' trivial function, as Lua's "return 1").
+registerFunction("one", (keys, args) => Reply.int(1), [NO_WRITES]);
+
 // FCALL sum_loop 0 n -> the sum of i*2 for i = 1..n, added up in a loop
 // (the benchmarks' 1,000-iteration arithmetic loop, as the Lua one).
 registerFunction("sum_loop", (keys, args) => {

@@ -43,6 +43,13 @@ static polyfn_reply *count_to(polyfn_list keys, polyfn_list args) {
 	return polyfn_int(i);
 }
 
+/* FCALL one 0 -> 1 (the benchmarks' trivial function, as Lua's "return 1"). */
+static polyfn_reply *one(polyfn_list keys, polyfn_list args) {
+	(void)keys;
+	(void)args;
+	return polyfn_int(1);
+}
+
 /* FCALL sum_loop 0 n -> the sum of i*2 for i = 1..n, added up in a loop
  * (the benchmarks' 1,000-iteration arithmetic loop, as the Lua one). The
  * empty asm statement costs nothing at run time; it keeps clang from
@@ -186,6 +193,7 @@ void polyfn_library(void) {
 	polyfn_register("hello", hello, POLYFN_NO_WRITES, "greets");
 	polyfn_register("set_get", set_get, NULL, NULL);
 	polyfn_register("count_to", count_to, POLYFN_NO_WRITES, NULL);
+	polyfn_register("one", one, POLYFN_NO_WRITES, NULL);
 	polyfn_register("sum_loop", sum_loop, POLYFN_NO_WRITES, NULL);
 	polyfn_register("sha256hex", sha256hex, POLYFN_NO_WRITES, NULL);
 	polyfn_register("ping", ping, POLYFN_NO_WRITES, NULL);

@@ -20,6 +20,12 @@ func init() {
 		return polyfn.String("Hello, " + name + "!")
 	}, polyfn.Options{Flags: []string{polyfn.NoWrites}, Description: "greets"})
 
+	// FCALL one 0 -> 1 (the benchmarks' trivial function, as Lua's
+	// "return 1").
+	polyfn.RegisterFunction("one", func(keys, args [][]byte) polyfn.Reply {
+		return polyfn.Int(1)
+	}, polyfn.Options{Flags: []string{polyfn.NoWrites}})
+
 	// FCALL set_get 1 key value -> value, after SET key value.
 	polyfn.RegisterFunction("set_get", func(keys, args [][]byte) polyfn.Reply {
 		polyfn.Call("SET", keys[0], args[0])

@@ -45,6 +45,9 @@ fn library() {
         Reply::Int(i)
     });
 
+    // FCALL one 0 -> 1 (the benchmarks' trivial function, as Lua's "return 1").
+    register_function_with("one", READ_ONLY, |_, _| Reply::Int(1));
+
     // FCALL sum_loop 0 n -> the sum of i*2 for i = 1..n, added up in a
     // loop (the benchmarks' 1,000-iteration arithmetic loop, as the Lua one).
     register_function_with("sum_loop", READ_ONLY, |_, args| {
