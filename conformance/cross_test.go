@@ -12,8 +12,9 @@ import (
 // The same holds when the client sent more requests while blocked before
 // closing (polyfn's close watch used to end at the first pending byte).
 func TestCrossBlockedDisconnect(t *testing.T) {
+	servers := map[string]string{"redis": StartRedis(t), "polyfn": StartPolyfn(t)}
 	for _, extra := range []string{"", "PING\r\n", "*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"} {
-		for name, addr := range map[string]string{"redis": StartRedis(t), "polyfn": StartPolyfn(t)} {
+		for name, addr := range servers {
 			a := Dial(t, addr)
 			a.Send("BLPOP", "k", "0")
 			time.Sleep(50 * time.Millisecond)

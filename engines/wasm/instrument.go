@@ -35,7 +35,7 @@ func instrument(mod []byte) ([]byte, error) {
 		secs = append(secs, section{id, body})
 	}
 	var importedGlobals, definedGlobals uint32
-	var typeParams []int // per type index: its parameter count (-1: not a function type we know)
+	var typeParams []int // per type index: its parameter count (paramCounts)
 	start := int64(-1)
 	memory, memory64 := false, false
 	for _, s := range secs {
@@ -250,7 +250,14 @@ func checkExportNames(b []byte) error {
 // its head would have to be carried for) keeps the slow path inline.
 type loopCode struct {
 	head, slow, inline []byte
-	typeParams         []int // per type index: parameter count, -1 if unknown
+	typeParams         []int // per type index: parameter count (paramCounts)
+}
+
+// takesParams reports whether a block of type bt (reader.blockType) may
+// take parameters: a type index with any, or one paramCounts could not
+// read.
+func (ic *loopCode) takesParams(bt int64) bool {
+	return bt >= int64(len(ic.typeParams)) || bt >= 0 && ic.typeParams[bt] != 0
 }
 
 // instrumentCode adds the loop code to every function body of a code
@@ -321,13 +328,7 @@ func (ic *loopCode) body(out, code []byte) ([]byte, error) {
 		switch {
 		case op == 0x03: // loop
 			at := pos() - 1
-			bt, params := r.blockType(), 0
-			if bt >= 0 {
-				if params = -1; bt < int64(len(ic.typeParams)) {
-					params = ic.typeParams[bt]
-				}
-			}
-			if params != 0 {
+			if ic.takesParams(r.blockType()) {
 				copyTo(pos())
 				out = append(out, ic.inline...)
 				frames = append(frames, frame{})
@@ -501,14 +502,14 @@ func (r *reader) blockType() int64 {
 	return int64(uint32(r.u64())) // a type index (s33)
 }
 
-// paramCounts reads a type section: each type's parameter count, -1 for
-// a type that is not a plain function type.
+// paramCounts reads a type section: each type's parameter count, up to
+// the first type that is not a plain function type (the list ends there).
 func paramCounts(b []byte) []int {
 	r := reader{b: b}
 	var out []int
 	for n := r.u32(); n > 0 && r.err == nil; n-- {
 		if r.byte() != 0x60 {
-			return out // later indices unknown: their loops keep the inline check
+			return out // this index and later ones: takesParams says yes
 		}
 		params := r.u32()
 		for i := uint32(0); i < params; i++ {

@@ -161,7 +161,7 @@ export class ListReader {
   /** The next list; its items are copies. */
   list(): Uint8Array[] {
     if (this.p + 4 > this.end) return new Array<Uint8Array>(0);
-    let n = load<u32>(this.p);
+    const n = load<u32>(this.p);
     this.p += 4;
     // At most one item per 4 bytes left (a malformed count cannot make a
     // huge array).
