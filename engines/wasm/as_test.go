@@ -79,3 +79,42 @@ func TestAssemblyScriptExample(t *testing.T) {
 		expect(t, c, pick(":5\r\n", ":5\r\n"), "FCALL", "incr_by", "1", "n"+pick("2", "3"), "5")
 	}
 }
+
+// The AssemblyScript SDK keeps what it makes (command encodings, command
+// replies, keys and args) in memory it never writes twice (arena.ts): a
+// command built while another is, values and a command kept from one call
+// to a later one while many calls, some of them large, go by.
+func TestAssemblyScriptArena(t *testing.T) {
+	addr := startAddr(t, wasm.Options{})
+	c := conformance.Dial(t, addr)
+	expect(t, c, "$9\r\nasexample\r\n", "FUNCTION", "LOAD", library("asexample", module(t, "asexample")))
+	bulk := func(s string) string { return "$" + strconv.Itoa(len(s)) + "\r\n" + s + "\r\n" }
+
+	src := "\x00" + strings.Repeat("source", 10) + "\xff"
+	expect(t, c, "+OK\r\n", "SET", "src", src)
+	expect(t, c, "+OK\r\n", "FCALL", "copy", "2", "dst", "src")
+	expect(t, c, bulk(src), "GET", "dst")
+	expect(t, c, "*1\r\n"+bulk(src), "FCALL", "kept", "0")
+
+	expect(t, c, "$-1\r\n", "FCALL", "incr_later", "1", "a")
+	var want strings.Builder
+	n := 1
+	want.WriteString(bulk(src))
+	for i := 0; i < 300; i++ {
+		k, v := "key"+strconv.Itoa(i), strings.Repeat(string(rune('a'+i%26)), i)
+		if i%100 == 50 {
+			v = strings.Repeat("large", 10000) // beyond an arena buffer
+		}
+		n += 3
+		expect(t, c, ":"+strconv.Itoa(n)+"\r\n", "FCALL", "keep", "1", k, v)
+		want.WriteString(bulk(k) + bulk(v) + bulk(v))
+		// Calls in between: each takes arena memory.
+		expect(t, c, bulk(v), "FCALL", "set_get", "1", "sg", v)
+	}
+	expect(t, c, "*"+strconv.Itoa(n)+"\r\n"+want.String(), "FCALL", "kept", "0")
+	// The INCR a built by the first call runs now; this call's INCR b
+	// waits for the next one.
+	expect(t, c, ":1\r\n", "FCALL", "incr_later", "1", "b")
+	expect(t, c, ":1\r\n", "FCALL", "incr_later", "1", "a")
+	expect(t, c, ":2\r\n", "FCALL", "incr_later", "1", "a")
+}

@@ -10,6 +10,7 @@
 // Register functions from the entry file's top-level code. README.md has
 // the build command.
 import { Reply } from "./reply";
+import { arena } from "./arena";
 import { ListReader, RespReader, Writer } from "./resp";
 
 export { Kind, Reply, bytes, str, parseInteger, formatDouble } from "./reply";
@@ -91,22 +92,55 @@ export function setRepl(flags: i32): void {
  * UTF-8), Uint8Arrays (any bytes) or numbers (sent in decimal).
  */
 export class Command {
-  private w: Writer = new Writer(64);
+  // The encoded command (ABI.md's list: the count, then each item) is
+  // [off, off+len) of buf, a region of the arena (arena.ts).
+  private buf: ArrayBuffer;
+  private off: i32;
+  private len: i32 = 0;
   private n: u32 = 0;
 
   constructor() {
-    this.w.u32le(0);
+    this.buf = arena.buf;
+    this.off = arena.used;
+    this.room(4);
+  }
+
+  // room makes n more bytes at the end of the command and returns their
+  // address. The command grows in place while it is the arena's last
+  // region, else it moves to the arena's end: a command built while
+  // another was (nesting), or called again after others, keeps its bytes.
+  private room(n: i32): usize {
+    const end = this.off + this.len;
+    if (this.buf !== arena.buf || end != arena.used || !arena.fits(n)) {
+      const at = arena.take(this.len + n);
+      memory.copy(changetype<usize>(arena.buf) + at, changetype<usize>(this.buf) + this.off, this.len);
+      this.buf = arena.buf;
+      this.off = at;
+    } else {
+      arena.used += n;
+    }
+    const p = changetype<usize>(this.buf) + this.off + this.len;
+    this.len += n;
+    return p;
   }
 
   arg<T>(v: T): Command {
     if (isInteger<T>() || isFloat<T>()) {
       const s = isFloat<T>() ? formatNumber(<f64>v) : v.toString();
-      this.w.u32le(s.length);
-      this.w.ascii(s);
+      const p = this.room(4 + s.length);
+      store<u32>(p, s.length);
+      for (let i = 0; i < s.length; i++) store<u8>(p + 4 + i, <u8>s.charCodeAt(i));
     } else if (isString<T>()) {
-      this.w.utf8Item(changetype<string>(v));
+      const s = changetype<string>(v);
+      const n = String.UTF8.byteLength(s);
+      const p = this.room(4 + n);
+      store<u32>(p, n);
+      String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, p + 4);
     } else if (idof<T>() == idof<Uint8Array>()) {
-      this.w.item(changetype<Uint8Array>(v));
+      const b = changetype<Uint8Array>(v);
+      const p = this.room(4 + b.length);
+      store<u32>(p, b.length);
+      memory.copy(p + 4, b.dataStart, b.length);
     } else {
       ERROR("command arguments are strings, Uint8Arrays or numbers");
     }
@@ -120,9 +154,10 @@ export class Command {
     return this;
   }
 
-  private encoded(): Writer {
-    store<u32>(this.w.ptr, this.n);
-    return this.w;
+  private encoded(): usize {
+    const p = changetype<usize>(this.buf) + this.off;
+    store<u32>(p, this.n);
+    return p;
   }
 
   /**
@@ -130,18 +165,17 @@ export class Command {
    * function (as redis.call in Lua): the error becomes its reply.
    */
   call(): Reply {
-    return runCommand(true, this.encoded());
+    return runCommand(true, this.encoded(), this.len);
   }
 
   /** Runs the command and returns its reply, errors included (as redis.pcall). */
   pcall(): Reply {
-    return runCommand(false, this.encoded());
+    return runCommand(false, this.encoded(), this.len);
   }
 
   /** Whether the calling user may run the command (an unknown one aborts). */
   aclCheck(): bool {
-    const w = this.encoded();
-    return hostACLCheck(w.ptr, w.len) == 1;
+    return hostACLCheck(this.encoded(), this.len) == 1;
   }
 }
 
@@ -171,24 +205,28 @@ function formatNumber(f: f64): string {
   return f.toString();
 }
 
-// cmdReply receives command replies that fit; larger ones get memory of
-// their own through reply_read.
-const cmdReply = new ArrayBuffer(16 << 10);
 // Parses command replies (one at a time: a parse makes no host call).
-const respReader = new RespReader(0, 0);
+const respReader = new RespReader();
 
-function runCommand(raise: bool, w: Writer): Reply {
-  const buf = changetype<usize>(cmdReply);
-  const n = raise ? hostCall(w.ptr, w.len, buf, cmdReply.byteLength) : hostPCall(w.ptr, w.len, buf, cmdReply.byteLength);
-  let p = buf;
-  let big: ArrayBuffer | null = null;
-  if (n > cmdReply.byteLength) {
-    big = new ArrayBuffer(n);
-    p = changetype<usize>(big);
-    hostReplyRead(p, n);
+// runCommand runs the command encoded at [p, p+len). The host writes the
+// reply at the arena's free end, where it stays: the reply's bytes are
+// views of it. A reply larger than what is free gets memory of its own.
+function runCommand(raise: bool, p: usize, len: i32): Reply {
+  arena.reserve(64);
+  let buf = arena.buf;
+  let at = arena.used;
+  const free = buf.byteLength - at;
+  const dst = changetype<usize>(buf) + at;
+  const n = raise ? hostCall(p, len, dst, free) : hostPCall(p, len, dst, free);
+  if (n <= free) {
+    arena.used += n;
+  } else {
+    buf = new ArrayBuffer(n);
+    at = 0;
+    hostReplyRead(changetype<usize>(buf), n);
   }
   const r = respReader;
-  r.reset(p, p + <usize>n);
+  r.reset(buf, at, at + n);
   const v = r.value();
   if (!r.ok) return Reply.error("ERR polyfn SDK: malformed reply from the host");
   return v;
@@ -198,6 +236,7 @@ function runCommand(raise: bool, w: Writer): Reply {
 // (exports.ts).
 
 let argsBuf = new ArrayBuffer(0);
+const listReader = new ListReader();
 const replyOut = new Writer(256);
 
 export function _abiVersion(): i32 {
@@ -224,10 +263,16 @@ export function _init(): void {
 
 export function _call(handle: i32, ptr: usize, len: i32): u64 {
   replyOut.reset();
+  arena.shrink();
   if (handle < 0 || handle >= registry.length) {
     replyOut.reply(Reply.error("ERR polyfn SDK: no function with this handle"));
   } else {
-    const rd = new ListReader(ptr, ptr + <usize>len);
+    // Keys and args are views of a copy in the arena: the arguments
+    // buffer is written again by the next call.
+    const at = arena.take(len);
+    memory.copy(changetype<usize>(arena.buf) + at, ptr, len);
+    const rd = listReader;
+    rd.reset(arena.buf, at, at + len);
     const keys = rd.list();
     const args = rd.list();
     replyOut.reply(registry[handle].fn(keys, args));

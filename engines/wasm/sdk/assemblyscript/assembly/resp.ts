@@ -35,12 +35,6 @@ export class Writer {
     this.len++;
   }
 
-  u32le(v: u32): void {
-    this.grow(4);
-    store<u32>(this.ptr + this.len, v);
-    this.len += 4;
-  }
-
   raw(p: usize, n: i32): void {
     this.grow(n);
     memory.copy(this.ptr + this.len, p, n);
@@ -49,15 +43,6 @@ export class Writer {
 
   bytes(b: Uint8Array): void {
     this.raw(b.dataStart, b.length);
-  }
-
-  /** A list item of a string's UTF-8 bytes, encoded in place. */
-  utf8Item(s: string): void {
-    const n = String.UTF8.byteLength(s);
-    this.u32le(n);
-    this.grow(n);
-    String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, this.ptr + this.len);
-    this.len += n;
   }
 
   /** ASCII text (digits, RESP prefixes). */
@@ -73,12 +58,6 @@ export class Writer {
     this.grow(2);
     store<u16>(this.ptr + this.len, 0x0a0d);
     this.len += 2;
-  }
-
-  /** A list item: its length, then its bytes. */
-  item(b: Uint8Array): void {
-    this.u32le(b.length);
-    this.bytes(b);
   }
 
   /** r as RESP3. */
@@ -154,11 +133,36 @@ export class Writer {
   }
 }
 
-/** Reads length-prefixed lists from memory [p, end). */
-export class ListReader {
-  constructor(public p: usize, public end: usize) {}
+const NO_BUF = new ArrayBuffer(0);
 
-  /** The next list; its items are copies. */
+/**
+ * Reads [from, to) of a buffer that is never written again (the arena):
+ * the byte strings it returns are views of it.
+ */
+class BufReader {
+  /** False once the bytes were found malformed. */
+  ok: bool = true;
+  protected buf: ArrayBuffer = NO_BUF;
+  protected p: usize = 0;
+  protected end: usize = 0;
+
+  /** Starts over on [from, to) of buf. */
+  reset(buf: ArrayBuffer, from: i32, to: i32): void {
+    this.buf = buf;
+    this.p = changetype<usize>(buf) + from;
+    this.end = changetype<usize>(buf) + to;
+    this.ok = true;
+  }
+
+  /** A view of the bytes at address [from, to). */
+  protected take(from: usize, to: usize): Uint8Array {
+    return Uint8Array.wrap(this.buf, <i32>(from - changetype<usize>(this.buf)), <i32>(to - from));
+  }
+}
+
+/** Reads length-prefixed lists (keys, args). */
+export class ListReader extends BufReader {
+  /** The next list. */
   list(): Uint8Array[] {
     if (this.p + 4 > this.end) return new Array<Uint8Array>(0);
     const n = load<u32>(this.p);
@@ -173,28 +177,16 @@ export class ListReader {
       const l = load<u32>(this.p);
       this.p += 4;
       if (<u64>this.p + <u64>l > <u64>this.end) break;
-      const b = new Uint8Array(l);
-      memory.copy(b.dataStart, this.p, l);
+      out[i] = this.take(this.p, this.p + l);
       this.p += l;
-      out[i] = b;
     }
     if (i < out.length) out.length = i;
     return out;
   }
 }
 
-/** Parses one RESP3 value (as the host writes them) from memory, copying it. */
-export class RespReader {
-  ok: bool = true;
-  constructor(public p: usize, public end: usize) {}
-
-  /** Starts over on memory [p, end). */
-  reset(p: usize, end: usize): void {
-    this.p = p;
-    this.end = end;
-    this.ok = true;
-  }
-
+/** Parses one RESP3 value (as the host writes them). */
+export class RespReader extends BufReader {
   private lineEnd(): usize {
     let q = this.p;
     while (q + 1 < this.end && load<u8>(q) != 13) q++;
@@ -203,12 +195,6 @@ export class RespReader {
       return this.end;
     }
     return q;
-  }
-
-  private take(from: usize, to: usize): Uint8Array {
-    const b = new Uint8Array(<i32>(to - from));
-    memory.copy(b.dataStart, from, to - from);
-    return b;
   }
 
   private num(from: usize, to: usize): i64 {

@@ -2,7 +2,7 @@
 // `npm run build` (build/example.wasm) and load it with
 //   (printf '#!wasm name=asexample\n'; cat build/example.wasm) | redis-cli -x FUNCTION LOAD
 import {
-  registerFunction, command, call, pcall, log, setResp, aclCheckCmd,
+  registerFunction, command, call, pcall, log, setResp, aclCheckCmd, Command,
   Reply, bytes, str, parseInteger, NO_WRITES, LOG_NOTICE,
 } from "../assembly/polyfn";
 import { sha256hex } from "./sha256";
@@ -98,4 +98,39 @@ registerFunction("sha256hex", (keys, args) => Reply.bulk(sha256hex(args[0])), [N
 // FCALL incr_by 1 key n -> INCRBY key n, with n a number argument.
 registerFunction("incr_by", (keys, args) => {
   return command("INCRBY").arg(keys[0]).arg(parseInteger(args[0])).call();
+});
+
+// Keys, args and replies stay what they were after the call returns, so
+// a library may keep them. FCALL keep 1 k v keeps k, v and the reply of
+// ECHO v, and returns how many it keeps; FCALL kept 0 returns them all.
+const kept = new Array<Uint8Array>(0);
+registerFunction("keep", (keys, args) => {
+  kept.push(keys[0]);
+  kept.push(args[0]);
+  kept.push(command("ECHO").arg(args[0]).call().data);
+  return Reply.int(kept.length);
+}, [NO_WRITES]);
+registerFunction("kept", (keys, args) => {
+  const out = new Array<Reply>(kept.length);
+  for (let i = 0; i < kept.length; i++) out[i] = Reply.bulk(kept[i]);
+  return Reply.array(out);
+}, [NO_WRITES]);
+
+// FCALL copy 2 dst src -> OK, after SET dst to GET src: a command built
+// while another one is. It keeps the value too (FCALL kept 0).
+registerFunction("copy", (keys, args) => {
+  const set = command("SET").arg(keys[0]);
+  const v = command("GET").arg(keys[1]).call().data;
+  kept.push(v);
+  return set.arg(v).call();
+});
+
+// So may a command: FCALL incr_later 1 key builds INCR key for the next
+// call to run, and runs the one the previous call built (null the first
+// time).
+let later: Command | null = null;
+registerFunction("incr_later", (keys, args) => {
+  const prev = later;
+  later = command("INCR").arg(keys[0]);
+  return prev ? prev.call() : Reply.nil();
 });
