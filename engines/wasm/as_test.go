@@ -112,6 +112,17 @@ func TestAssemblyScriptArena(t *testing.T) {
 		expect(t, c, bulk(v), "FCALL", "set_get", "1", "sg", v)
 	}
 	expect(t, c, "*"+strconv.Itoa(n)+"\r\n"+want.String(), "FCALL", "kept", "0")
+	// A command that grows argument by argument well past a buffer.
+	push := []string{"FCALL", "call_any", "0", "RPUSH", "list"}
+	var items strings.Builder
+	for i := 0; i < 2000; i++ {
+		item := strconv.Itoa(i) + strings.Repeat("x", 100)
+		push = append(push, item)
+		items.WriteString(bulk(item))
+	}
+	expect(t, c, ":2000\r\n", push...)
+	expect(t, c, "*2000\r\n"+items.String(), "LRANGE", "list", "0", "-1")
+
 	// The INCR a built by the first call runs now; this call's INCR b
 	// waits for the next one.
 	expect(t, c, ":1\r\n", "FCALL", "incr_later", "1", "b")

@@ -16,13 +16,10 @@ export class Arena {
     return n <= this.buf.byteLength - this.used;
   }
 
-  /**
-   * Makes n bytes free at the end, in a new buffer when they do not fit
-   * (twice n for a large region, so that a growing command moves seldom).
-   */
+  /** Makes n bytes free at the end, in a new buffer when they do not fit. */
   reserve(n: i32): void {
     if (!this.fits(n)) {
-      this.buf = new ArrayBuffer(n > SIZE / 2 ? 2 * n : SIZE);
+      this.buf = new ArrayBuffer(n > SIZE ? n : SIZE);
       this.used = 0;
     }
   }

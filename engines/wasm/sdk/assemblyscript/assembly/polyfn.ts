@@ -112,7 +112,11 @@ export class Command {
   private room(n: i32): usize {
     const end = this.off + this.len;
     if (this.buf !== arena.buf || end != arena.used || !arena.fits(n)) {
-      const at = arena.take(this.len + n);
+      // A large command moves to where it can double, so that adding
+      // arguments one by one copies it only so many times.
+      const need = this.len + n;
+      if (need > 4096) arena.reserve(2 * need);
+      const at = arena.take(need);
       memory.copy(changetype<usize>(arena.buf) + at, changetype<usize>(this.buf) + this.off, this.len);
       this.buf = arena.buf;
       this.off = at;
