@@ -40,8 +40,13 @@ export function str(b: Uint8Array): string {
  */
 export class Reply {
   kind: Kind = Kind.Null;
-  /** Status, error, bulk, big number and verbatim text. */
-  data: Uint8Array = EMPTY;
+  private _data: Uint8Array | null = null;
+  // A command reply's text stays where the host wrote it, [at, at+size)
+  // of src (the arena), until data is asked for: most are only looked at
+  // or passed on, and a view is one more object.
+  private src: ArrayBuffer | null = null;
+  private at: i32 = 0;
+  private size: i32 = 0;
   /** Integer and boolean (1 or 0) value. */
   num: i64 = 0;
   /** Double value. */
@@ -49,6 +54,43 @@ export class Reply {
   /** Verbatim format ("txt", "mkd"). */
   format: string = "";
   private _elems: Reply[] | null = null;
+
+  /** Status, error, bulk, big number and verbatim text. */
+  get data(): Uint8Array {
+    const d = this._data;
+    if (d !== null) return d;
+    const src = this.src;
+    const made = src === null ? EMPTY : Uint8Array.wrap(src, this.at, this.size);
+    this._data = made;
+    return made;
+  }
+  set data(d: Uint8Array) {
+    this._data = d;
+    this.src = null;
+  }
+
+  /** Sets the text to [at, at+size) of src, a buffer never written again. */
+  setText(src: ArrayBuffer, at: i32, size: i32): void {
+    this._data = null;
+    this.src = src;
+    this.at = at;
+    this.size = size;
+  }
+
+  /** The address of the text's first byte. */
+  get textPtr(): usize {
+    const d = this._data;
+    if (d !== null) return d.dataStart;
+    const src = this.src;
+    return src === null ? 0 : changetype<usize>(src) + <usize>this.at;
+  }
+
+  /** The text's length in bytes. */
+  get textLen(): i32 {
+    const d = this._data;
+    if (d !== null) return d.length;
+    return this.src === null ? 0 : this.size;
+  }
 
   /**
    * Array and set elements; a map's keys and values alternately (an
@@ -165,12 +207,12 @@ export class Reply {
       case Kind.Bool:
         return this.num != 0 ? "true" : "false";
     }
-    return str(this.data);
+    return String.UTF8.decodeUnsafe(this.textPtr, this.textLen);
   }
   /** An integer's value, or the integer a bulk or status string holds (0 if none). */
   int(): i64 {
     if (this.kind == Kind.Bulk || this.kind == Kind.Status) {
-      return parseInteger(this.data);
+      return parseDigits(this.textPtr, this.textLen);
     }
     return this.num;
   }
@@ -178,20 +220,24 @@ export class Reply {
 
 /** Parses a decimal integer (0 when the bytes are not one). */
 export function parseInteger(b: Uint8Array): i64 {
-  let n: i64 = 0;
+  return parseDigits(b.dataStart, b.length);
+}
+
+function parseDigits(p: usize, n: i32): i64 {
+  let v: i64 = 0;
   let i = 0;
   let neg = false;
-  if (b.length > 0 && b[0] == 45) {
+  if (n > 0 && load<u8>(p) == 45) {
     neg = true;
     i = 1;
   }
-  if (i == b.length) return 0;
-  for (; i < b.length; i++) {
-    const c = b[i];
+  if (i == n) return 0;
+  for (; i < n; i++) {
+    const c = load<u8>(p + <usize>i);
     if (c < 48 || c > 57) return 0;
-    n = n * 10 + (c - 48);
+    v = v * 10 + (c - 48);
   }
-  return neg ? -n : n;
+  return neg ? -v : v;
 }
 
 /** A double as Redis writes it: inf, -inf, nan, or the shortest form. */

@@ -64,10 +64,10 @@ export class Writer {
   reply(r: Reply): void {
     switch (r.kind) {
       case Kind.Status:
-        this.line(43, r.data); // +
+        this.line(43, r); // +
         return;
       case Kind.Error:
-        this.line(45, r.data); // -
+        this.line(45, r); // -
         return;
       case Kind.Int:
         this.byte(58); // :
@@ -75,8 +75,8 @@ export class Writer {
         this.crlf();
         return;
       case Kind.Bulk:
-        this.head(36, r.data.length); // $
-        this.bytes(r.data);
+        this.head(36, r.textLen); // $
+        this.raw(r.textPtr, r.textLen);
         this.crlf();
         return;
       case Kind.Array:
@@ -104,14 +104,14 @@ export class Writer {
         this.crlf();
         return;
       case Kind.BigNumber:
-        this.line(40, r.data); // (
+        this.line(40, r); // (
         return;
       case Kind.Verbatim: {
         const f = bytes(r.format);
-        this.head(61, f.length + 1 + r.data.length); // =
+        this.head(61, f.length + 1 + r.textLen); // =
         this.bytes(f);
         this.byte(58);
-        this.bytes(r.data);
+        this.raw(r.textPtr, r.textLen);
         this.crlf();
         return;
       }
@@ -120,9 +120,9 @@ export class Writer {
     this.crlf();
   }
 
-  private line(prefix: u8, b: Uint8Array): void {
+  private line(prefix: u8, r: Reply): void {
     this.byte(prefix);
-    this.bytes(b);
+    this.raw(r.textPtr, r.textLen);
     this.crlf();
   }
 
@@ -187,6 +187,11 @@ export class ListReader extends BufReader {
 
 /** Parses one RESP3 value (as the host writes them). */
 export class RespReader extends BufReader {
+  /** Sets r's text to the bytes at address [from, to), where they are. */
+  private text(r: Reply, from: usize, to: usize): void {
+    r.setText(this.buf, <i32>(from - changetype<usize>(this.buf)), <i32>(to - from));
+  }
+
   private lineEnd(): usize {
     let q = this.p;
     while (q + 1 < this.end && load<u8>(q) != 13) q++;
@@ -222,15 +227,15 @@ export class RespReader extends BufReader {
     switch (prefix) {
       case 43: // +
         r.kind = Kind.Status;
-        r.data = this.take(start, e);
+        this.text(r, start, e);
         break;
       case 45: // -
         r.kind = Kind.Error;
-        r.data = this.take(start, e);
+        this.text(r, start, e);
         break;
       case 40: // (
         r.kind = Kind.BigNumber;
-        r.data = this.take(start, e);
+        this.text(r, start, e);
         break;
       case 58: // :
         r.kind = Kind.Int;
@@ -257,10 +262,10 @@ export class RespReader extends BufReader {
         if (prefix == 61 && n >= 4) {
           r.kind = Kind.Verbatim;
           r.format = String.UTF8.decodeUnsafe(this.p, 3);
-          r.data = this.take(this.p + 4, this.p + n);
+          this.text(r, this.p + 4, this.p + n);
         } else {
           r.kind = Kind.Bulk;
-          r.data = this.take(this.p, this.p + n);
+          this.text(r, this.p, this.p + n);
         }
         this.p += n + 2;
         break;

@@ -103,25 +103,21 @@ registerFunction("incr_by", (keys, args) => {
 // Keys, args and replies stay what they were after the call returns, so
 // a library may keep them. FCALL keep 1 k v keeps k, v and the reply of
 // ECHO v, and returns how many it keeps; FCALL kept 0 returns them all.
-const kept = new Array<Uint8Array>(0);
+const kept = new Array<Reply>(0);
 registerFunction("keep", (keys, args) => {
-  kept.push(keys[0]);
-  kept.push(args[0]);
-  kept.push(command("ECHO").arg(args[0]).call().data);
+  kept.push(Reply.bulk(keys[0]));
+  kept.push(Reply.bulk(args[0]));
+  kept.push(command("ECHO").arg(args[0]).call());
   return Reply.int(kept.length);
 }, [NO_WRITES]);
-registerFunction("kept", (keys, args) => {
-  const out = new Array<Reply>(kept.length);
-  for (let i = 0; i < kept.length; i++) out[i] = Reply.bulk(kept[i]);
-  return Reply.array(out);
-}, [NO_WRITES]);
+registerFunction("kept", (keys, args) => Reply.array(kept), [NO_WRITES]);
 
 // FCALL copy 2 dst src -> OK, after SET dst to GET src: a command built
 // while another one is. It keeps the value too (FCALL kept 0).
 registerFunction("copy", (keys, args) => {
   const set = command("SET").arg(keys[0]);
   const v = command("GET").arg(keys[1]).call().data;
-  kept.push(v);
+  kept.push(Reply.bulk(v));
   return set.arg(v).call();
 });
 
