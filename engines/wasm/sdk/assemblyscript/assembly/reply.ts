@@ -40,13 +40,13 @@ export function str(b: Uint8Array): string {
  */
 export class Reply {
   kind: Kind = Kind.Null;
-  private _data: Uint8Array | null = null;
-  // A command reply's text stays where the host wrote it, [at, at+size)
-  // of src (the arena), until data is asked for: most are only looked at
-  // or passed on, and a view is one more object.
-  private src: ArrayBuffer | null = null;
+  // The text is [at, at+size) of src: for a command reply, the arena where
+  // the host wrote it. Its Uint8Array view is made when data is first
+  // asked for (most replies are only looked at or passed on).
+  private src: ArrayBuffer = EMPTY.buffer;
   private at: i32 = 0;
   private size: i32 = 0;
+  private view: Uint8Array | null = null;
   /** Integer and boolean (1 or 0) value. */
   num: i64 = 0;
   /** Double value. */
@@ -57,39 +57,33 @@ export class Reply {
 
   /** Status, error, bulk, big number and verbatim text. */
   get data(): Uint8Array {
-    const d = this._data;
-    if (d !== null) return d;
-    const src = this.src;
-    const made = src === null ? EMPTY : Uint8Array.wrap(src, this.at, this.size);
-    this._data = made;
+    const v = this.view;
+    if (v !== null) return v;
+    const made = this.size == 0 ? EMPTY : Uint8Array.wrap(this.src, this.at, this.size);
+    this.view = made;
     return made;
   }
   set data(d: Uint8Array) {
-    this._data = d;
-    this.src = null;
+    this.setText(d.buffer, d.byteOffset, d.length);
+    this.view = d;
   }
 
   /** Sets the text to [at, at+size) of src, a buffer never written again. */
   setText(src: ArrayBuffer, at: i32, size: i32): void {
-    this._data = null;
     this.src = src;
     this.at = at;
     this.size = size;
+    this.view = null;
   }
 
   /** The address of the text's first byte. */
   get textPtr(): usize {
-    const d = this._data;
-    if (d !== null) return d.dataStart;
-    const src = this.src;
-    return src === null ? 0 : changetype<usize>(src) + <usize>this.at;
+    return changetype<usize>(this.src) + <usize>this.at;
   }
 
   /** The text's length in bytes. */
   get textLen(): i32 {
-    const d = this._data;
-    if (d !== null) return d.length;
-    return this.src === null ? 0 : this.size;
+    return this.size;
   }
 
   /**

@@ -137,7 +137,7 @@ const NO_BUF = new ArrayBuffer(0);
 
 /**
  * Reads [from, to) of a buffer that is never written again (the arena):
- * the byte strings it returns are views of it.
+ * the byte strings it reads stay where they are, as views of it.
  */
 class BufReader {
   /** False once the bytes were found malformed. */
@@ -154,9 +154,9 @@ class BufReader {
     this.ok = true;
   }
 
-  /** A view of the bytes at address [from, to). */
-  protected take(from: usize, to: usize): Uint8Array {
-    return Uint8Array.wrap(this.buf, <i32>(from - changetype<usize>(this.buf)), <i32>(to - from));
+  /** The offset in buf of address p. */
+  protected offset(p: usize): i32 {
+    return <i32>(p - changetype<usize>(this.buf));
   }
 }
 
@@ -177,7 +177,7 @@ export class ListReader extends BufReader {
       const l = load<u32>(this.p);
       this.p += 4;
       if (<u64>this.p + <u64>l > <u64>this.end) break;
-      out[i] = this.take(this.p, this.p + l);
+      out[i] = Uint8Array.wrap(this.buf, this.offset(this.p), l);
       this.p += l;
     }
     if (i < out.length) out.length = i;
@@ -189,7 +189,7 @@ export class ListReader extends BufReader {
 export class RespReader extends BufReader {
   /** Sets r's text to the bytes at address [from, to), where they are. */
   private text(r: Reply, from: usize, to: usize): void {
-    r.setText(this.buf, <i32>(from - changetype<usize>(this.buf)), <i32>(to - from));
+    r.setText(this.buf, this.offset(from), <i32>(to - from));
   }
 
   private lineEnd(): usize {
