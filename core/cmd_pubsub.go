@@ -66,11 +66,7 @@ func subscribe(ctx *Ctx, kind SubKind) {
 		ctx.S.PubSub.Subscribe(c, name, kind)
 		writeSubReply(ctx.W, subVerbs[kind].sub, name, c.SubscriptionCount(kind))
 	}
-	// Switch the connection to shared output now, before any message can
-	// be delivered to it from another client.
-	if c.Conn != nil {
-		c.Conn.Deliver(func(ReplyWriter) {})
-	}
+	c.expectDeliveries()
 }
 
 func unsubscribe(ctx *Ctx, kind SubKind) {

@@ -10,6 +10,7 @@ import (
 func (s *Server) AddMonitor(c *Client) {
 	c.Monitor = true
 	s.monitors[c] = struct{}{}
+	c.expectDeliveries()
 }
 
 // feedMonitors sends the command line to every MONITOR client, in Redis's
