@@ -201,3 +201,57 @@ func TestTrackingInvalidations(t *testing.T) {
 		})
 	}
 }
+
+// TestTrackingRedirectTargetBusy sends invalidations to a RESP3 client that
+// never asked for them (another client redirects to it) while it is busy
+// with a pipeline of its own: its replies and the push must all arrive,
+// in one piece. Under -race this is where a connection switching to
+// shared output from another client's goroutine would be caught.
+func TestTrackingRedirectTargetBusy(t *testing.T) {
+	addr := StartPolyfn(t)
+	writer := Dial(t, addr)
+	for round := 0; round < 20; round++ {
+		target, tracker := Dial(t, addr), Dial(t, addr)
+		_, _, err := target.Do("HELLO", "3")
+		require.NoError(t, err)
+		v, _, err := target.Do("CLIENT", "ID")
+		require.NoError(t, err)
+		id := strconv.FormatInt(v.Int, 10)
+		_, raw, err := tracker.Do("CLIENT", "TRACKING", "ON", "REDIRECT", id)
+		require.NoError(t, err)
+		require.Equal(t, "+OK\r\n", string(raw))
+		key := "k" + strconv.Itoa(round)
+		_, _, err = tracker.Do("GET", key)
+		require.NoError(t, err)
+
+		const pings = 200
+		done := make(chan error, 1)
+		go func() {
+			var cmds []byte
+			for i := 0; i < pings; i++ {
+				cmds = core.AppendCommand(cmds, "PING")
+			}
+			done <- target.SendRaw(cmds)
+		}()
+		_, raw, err = writer.Do("SET", key, "v")
+		require.NoError(t, err)
+		require.Equal(t, "+OK\r\n", string(raw))
+		require.NoError(t, <-done)
+
+		pongs, pushes := 0, 0
+		for pongs < pings || pushes < 1 {
+			_, raw, err := target.Read()
+			require.NoError(t, err, "after %d replies and %d pushes", pongs, pushes)
+			switch string(raw) {
+			case "+PONG\r\n":
+				pongs++
+			case ">2\r\n$10\r\ninvalidate\r\n*1\r\n$" + strconv.Itoa(len(key)) + "\r\n" + key + "\r\n":
+				pushes++
+			default:
+				t.Fatalf("round %d: unexpected %s", round, Quote(raw))
+			}
+		}
+		target.Close()
+		tracker.Close()
+	}
+}

@@ -83,16 +83,6 @@ type Client struct {
 	keepCaching bool
 }
 
-// expectDeliveries switches c's connection to shared output, from c's own
-// command (SUBSCRIBE, MONITOR, CLIENT TRACKING ON), before another client's
-// command can deliver anything to it: the connection then stops swapping
-// its output buffer out without the keyspace lock.
-func (c *Client) expectDeliveries() {
-	if c.Conn != nil {
-		c.Conn.Deliver(func(ReplyWriter) {})
-	}
-}
-
 // Subscriptions is the number of channels, patterns and shard channels
 // subscribed to: while it is not zero a RESP2 client is in subscriber
 // mode.

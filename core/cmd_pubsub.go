@@ -66,7 +66,6 @@ func subscribe(ctx *Ctx, kind SubKind) {
 		ctx.S.PubSub.Subscribe(c, name, kind)
 		writeSubReply(ctx.W, subVerbs[kind].sub, name, c.SubscriptionCount(kind))
 	}
-	c.expectDeliveries()
 }
 
 func unsubscribe(ctx *Ctx, kind SubKind) {

@@ -10,7 +10,6 @@ import (
 func (s *Server) AddMonitor(c *Client) {
 	c.Monitor = true
 	s.monitors[c] = struct{}{}
-	c.expectDeliveries()
 }
 
 // feedMonitors sends the command line to every MONITOR client, in Redis's

@@ -70,9 +70,6 @@ func (s *Server) enableTracking(c *Client, tr clientTracking) {
 		tr.prefixes = append(c.tracking.prefixes, tr.prefixes...)
 	}
 	c.tracking = &tr
-	if c.Resp >= 3 {
-		c.expectDeliveries() // invalidation and tracking-redir-broken pushes
-	}
 	for _, p := range tr.prefixes {
 		bp := s.tracking.prefixes[p]
 		if bp == nil {

@@ -90,10 +90,16 @@ func (s *Server) Close() {
 // conn is one client connection. Its output buffer w is written by the
 // connection's goroutine while it executes commands (under the keyspace
 // lock) and, for clients that receive out-of-band messages (pub/sub,
-// MONITOR), by other goroutines through Deliver, also under the keyspace
-// lock. Once a connection is "shared" (it has subscribed), swapping the
-// buffer out for writing therefore takes the keyspace lock too; wmu keeps
-// the socket writes in order.
+// MONITOR, tracking invalidations), by other goroutines through Deliver,
+// also under the keyspace lock. Once a connection is "shared" (something
+// was delivered to it), swapping the buffer out for writing therefore
+// takes the keyspace lock too; wmu keeps the socket writes in order.
+//
+// The first delivery may come from another client's goroutine while this
+// connection is swapping or measuring its buffer without the lock, so the
+// switch to shared and those unlocked uses are ordered by swapMu. It is
+// never held while taking the keyspace lock (Deliver takes it with the
+// keyspace lock held).
 type conn struct {
 	srv    *Server
 	nc     net.Conn
@@ -103,6 +109,7 @@ type conn struct {
 	client *core.Client
 
 	wmu     sync.Mutex
+	swapMu  sync.Mutex
 	shared  atomic.Bool
 	notify  chan struct{}
 	closing atomic.Bool
@@ -162,13 +169,9 @@ func (c *conn) serve() {
 	for {
 		args, err := c.rd.Next()
 		if err != nil {
-			if c.shared.Load() {
-				c.srv.core.Lock()
-				c.w.WriteError("ERR " + err.Error())
-				c.srv.core.Unlock()
-			} else {
-				c.w.WriteError("ERR " + err.Error())
-			}
+			c.srv.core.Lock()
+			c.w.WriteError("ERR " + err.Error())
+			c.srv.core.Unlock()
 			c.flush()
 			return
 		}
@@ -197,19 +200,31 @@ func (c *conn) serve() {
 			c.flush()
 			return
 		}
-		if !c.shared.Load() && !c.checkOutput(core.OutputClassNormal, true) {
-			c.dropForOutput(c.srv.core.ClientInfo(c.client), true)
+		over, long := c.ownOutput()
+		if over {
+			c.dropForOutput(c.srv.core.ClientInfo(c.client), false)
 			return
 		}
-		// Do not let a long pipeline grow the output without bound.
-		// (A shared buffer is swapped out by the writer goroutine under
-		// the keyspace lock: check shared first, not to read it racily.)
-		if !c.shared.Load() && c.w.Len() > 64*1024 {
-			if c.flush() != nil {
-				return
-			}
+		if long && c.flush() != nil {
+			return
 		}
 	}
+}
+
+// ownOutput checks the replies of a connection that is not shared (a
+// shared one's are checked as they are delivered): over reports that they
+// overcome the output buffer limit, long that a pipeline has buffered
+// enough to be flushed before its next command.
+func (c *conn) ownOutput() (over, long bool) {
+	if c.shared.Load() {
+		return false, false
+	}
+	c.swapMu.Lock()
+	defer c.swapMu.Unlock()
+	if c.shared.Load() {
+		return false, false
+	}
+	return !c.checkOutput(core.OutputClassNormal, true), c.w.Len() > 64*1024
 }
 
 // flush writes buffered replies to the socket.
@@ -219,7 +234,9 @@ func (c *conn) flush() error {
 	// Replies leave only once the AOF holds what they acknowledge.
 	c.srv.core.AOFWait()
 	var out []byte
+	c.swapMu.Lock()
 	if c.shared.Load() {
+		c.swapMu.Unlock()
 		c.srv.core.Lock()
 		out = c.w.buf
 		c.w.buf = c.spare[:0]
@@ -227,6 +244,7 @@ func (c *conn) flush() error {
 	} else {
 		out = c.w.buf
 		c.w.buf = c.spare[:0]
+		c.swapMu.Unlock()
 	}
 	if len(out) == 0 {
 		c.spare = out
@@ -248,7 +266,9 @@ func (c *conn) Deliver(fn func(w core.ReplyWriter)) {
 		return
 	}
 	if !c.shared.Load() {
+		c.swapMu.Lock()
 		c.shared.Store(true)
+		c.swapMu.Unlock()
 		c.notify = make(chan struct{}, 1)
 		go c.writer(c.notify)
 	}
