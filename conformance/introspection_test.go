@@ -11,7 +11,8 @@ import (
 
 // TestSlowlogEntriesMatchRedis compares SLOWLOG GET entries with
 // redis-server's, masking what differs between runs (time, duration,
-// client address).
+// client address). Passwords and ACL rules must show as "(redacted)"
+// where Redis hides them, and only there.
 func TestSlowlogEntriesMatchRedis(t *testing.T) {
 	args := []string{"--slowlog-log-slower-than", "0"}
 	r := Dial(t, StartRedis(t, args...))
@@ -22,7 +23,7 @@ func TestSlowlogEntriesMatchRedis(t *testing.T) {
 		many = append(many, "k"+strings.Repeat("y", i))
 	}
 	for _, c := range []*Client{r, p} {
-		for _, cmd := range [][]string{{"SLOWLOG", "RESET"}, {"SET", "k", "v"}, {"ECHO", long}, many, {"get", "k"}, {"PING", "bin\x00ary"}} {
+		for _, cmd := range append([][]string{{"SLOWLOG", "RESET"}, {"SET", "k", "v"}, {"ECHO", long}, many, {"get", "k"}, {"PING", "bin\x00ary"}}, secretCommands...) {
 			_, _, err := c.Do(cmd...)
 			require.NoError(t, err)
 		}
@@ -45,6 +46,17 @@ func TestSlowlogEntriesMatchRedis(t *testing.T) {
 	require.Equal(t, mask(rv), mask(pv))
 }
 
+// secretCommands carry passwords or ACL rules, some refused before the
+// server reached them (those are shown as they came).
+var secretCommands = [][]string{
+	{"AUTH", "onlypass"}, {"AUTH", "someone", "wrong"}, {"AUTH", "a", "b", "c"},
+	{"HELLO", "2", "AUTH", "default", "wrong"}, {"HELLO", "2", "SETNAME", "me", "AUTH", "x", "y", "AUTH", "z"},
+	{"HELLO", "2", "bogus", "AUTH", "a", "b"}, {"HELLO", "4", "AUTH", "a", "b"},
+	{"CONFIG", "SET", "requirepass", ""}, {"CONFIG", "SET", "masterauth", "s1", "nosuch", "v", "maxmemory-policy", "noeviction"},
+	{"CONFIG", "SET", "masteruser", "u", "MASTERUSER", "u"}, {"CONFIG", "SET", "masterauth", "s1", "requirepass"},
+	{"ACL", "SETUSER", "bob", "on", ">secret", "+get"}, {"ACL", "SETUSER", "bad name", ">pw"}, {"ACL", "DELUSER", "bob"},
+}
+
 var monitorMask = regexp.MustCompile(`^\+\d+\.\d{6} \[(\d+) [^\]]+\]`)
 
 // TestMonitorLinesMatchRedis compares the lines a MONITOR client receives
@@ -59,6 +71,7 @@ func TestMonitorLinesMatchRedis(t *testing.T) {
 		c := Dial(t, addr)
 		cmds := [][]string{{"SET", "k", "v"}, {"get", "k"}, {"ECHO", "a \"quoted\" \\ \r\n\t\x01\xff é"}, {"SELECT", "2"},
 			{"PING"}, {"NOSUCH", "x"}, {"GET"}, {"SELECT", "0"}, {"DEL", "k"}}
+		cmds = append(cmds, secretCommands...)
 		for _, cmd := range cmds {
 			_, _, err := c.Do(cmd...)
 			require.NoError(t, err)

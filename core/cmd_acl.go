@@ -34,6 +34,10 @@ func aclSubSyntax(ctx *Ctx, sub string) {
 }
 
 func cmdACLSetUser(ctx *Ctx) {
+	// The user's name, passwords and rules are all kept out of logs.
+	for i := 2; i < len(ctx.Args); i++ {
+		ctx.Redact(i)
+	}
 	name := string(ctx.Args[2])
 	if strings.ContainsAny(name, " \x00") {
 		ctx.Error(ErrACLUsernameSpaces)

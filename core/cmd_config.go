@@ -84,6 +84,10 @@ func cmdConfigSet(ctx *Ctx) {
 	}
 	var names, values []string
 	for i := 2; i < len(ctx.Args); i += 2 {
+		// Secrets are hidden even when the command then fails.
+		if sensitiveParams[strings.ToLower(string(ctx.Args[i]))] {
+			ctx.Redact(i + 1)
+		}
 		names = append(names, string(ctx.Args[i]))
 		values = append(values, string(ctx.Args[i+1]))
 	}
@@ -105,6 +109,10 @@ func cmdConfigSet(ctx *Ctx) {
 	}
 	ctx.OK()
 }
+
+// sensitiveParams are the parameters whose CONFIG SET values SLOWLOG and
+// MONITOR do not show (Redis 7.0's SENSITIVE_CONFIG).
+var sensitiveParams = map[string]bool{"requirepass": true, "masterauth": true, "masteruser": true}
 
 // protectedAllowed applies enable-protected-configs to the caller.
 func protectedAllowed(ctx *Ctx) bool {

@@ -72,6 +72,8 @@ func cmdHello(ctx *Ctx) {
 		more := len(ctx.Args) - 1 - j
 		switch {
 		case ctx.ArgIs(j, "auth") && more >= 2:
+			ctx.Redact(j + 1)
+			ctx.Redact(j + 2)
 			if !ctx.S.authenticate(ctx, string(ctx.Args[j+1]), string(ctx.Args[j+2])) {
 				ctx.Error(ErrWrongPass)
 				return
@@ -116,8 +118,10 @@ func cmdAuth(ctx *Ctx) {
 		ctx.SyntaxError()
 		return
 	}
+	ctx.Redact(1)
 	user, pass := "default", string(ctx.Args[1])
 	if len(ctx.Args) == 3 {
+		ctx.Redact(2)
 		user, pass = string(ctx.Args[1]), string(ctx.Args[2])
 	} else if ctx.S.acl.a.Default.NoPass() {
 		ctx.Error(ErrAuthNotSet)

@@ -34,9 +34,9 @@ func (s *Server) feedMonitors(ctx *Ctx) {
 		b.WriteString("lua")
 	}
 	b.WriteByte(']')
-	for _, a := range ctx.Args {
+	for i := range ctx.Args {
 		b.WriteByte(' ')
-		b.WriteString(Repr(a))
+		b.WriteString(Repr(ctx.shownArg(i)))
 	}
 	line := b.String()
 	for m := range s.monitors {

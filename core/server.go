@@ -11,6 +11,7 @@ import (
 	"log"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -228,6 +229,9 @@ type Ctx struct {
 	// propagate, when set, is the command's effect instead of Args
 	// (Ctx.Propagate).
 	propagate [][][]byte
+	// redacted are the indexes of Args that SLOWLOG and MONITOR show as
+	// "(redacted)" (Ctx.Redact).
+	redacted []int
 }
 
 // Error replies with an error and counts it in errorstats.
@@ -245,6 +249,22 @@ func (ctx *Ctx) OK() { ctx.W.WriteStatus("OK") }
 
 // WrongArity replies with the arity error for the running command.
 func (ctx *Ctx) WrongArity() { ctx.Errorf(fmtWrongArity, ctx.Cmd.FullName()) }
+
+// Redact hides argument i from SLOWLOG and MONITOR, which show
+// "(redacted)" in its place, as Redis does for passwords and ACL rules.
+// Handlers call it as they reach the argument, where Redis's do, so that
+// a command refused before then is shown as it came.
+func (ctx *Ctx) Redact(i int) { ctx.redacted = append(ctx.redacted, i) }
+
+// shownArg is argument i as SLOWLOG and MONITOR show it.
+func (ctx *Ctx) shownArg(i int) []byte {
+	if slices.Contains(ctx.redacted, i) {
+		return redactedArg
+	}
+	return ctx.Args[i]
+}
+
+var redactedArg = []byte("(redacted)")
 
 // SyntaxError replies "ERR syntax error".
 func (ctx *Ctx) SyntaxError() { ctx.Error(ErrSyntax) }

@@ -103,7 +103,8 @@ func (s *Server) slowlogAdd(ctx *Ctx, dur time.Duration) {
 		return
 	}
 	e := SlowlogEntry{Time: time.Now().Unix(), Duration: dur.Microseconds()}
-	for i, a := range ctx.Args {
+	for i := range ctx.Args {
+		a := ctx.shownArg(i)
 		if i == 31 && len(ctx.Args) > 32 {
 			e.Args = append(e.Args, "... ("+itoa(int64(len(ctx.Args)-31))+" more arguments)")
 			break
