@@ -245,3 +245,38 @@ func TestShutdownReleasesBlockedClients(t *testing.T) {
 		t.Fatal("server did not close with a blocked client")
 	}
 }
+
+// TestConfigDirMatchesRedis moves both servers' dir around (Redis moves
+// its working directory; polyfn keeps the path): CONFIG GET dir answers
+// the absolute path, a relative one is taken from the current dir, and
+// what is not a directory gets chdir's error text.
+func TestConfigDirMatchesRedis(t *testing.T) {
+	base := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(base, "sub"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(base, "file"), nil, 0o644))
+	script := [][]string{
+		{"CONFIG", "SET", "dir", base}, {"CONFIG", "GET", "dir"},
+		{"CONFIG", "SET", "dir", "sub"}, {"CONFIG", "GET", "dir"},
+		{"CONFIG", "SET", "dir", ".."}, {"CONFIG", "GET", "dir"},
+		{"CONFIG", "SET", "dir", "./sub/../sub/"}, {"CONFIG", "GET", "dir"},
+		{"CONFIG", "SET", "dir", filepath.Join(base, "nosuch")}, {"CONFIG", "SET", "dir", filepath.Join(base, "file")},
+		{"CONFIG", "SET", "dir", filepath.Join(base, "file", "x")}, {"CONFIG", "SET", "dir", ""},
+		{"CONFIG", "GET", "dir"},
+	}
+	run := func(addr string) []string {
+		c := Dial(t, addr)
+		var out []string
+		for _, cmd := range script {
+			_, raw, err := c.Do(cmd...)
+			require.NoError(t, err)
+			out = append(out, string(raw))
+		}
+		return out
+	}
+	args := []string{"--enable-protected-configs", "yes"}
+	got := run(StartPolyfn(t, args...))
+	assert.Contains(t, got[len(got)-1], filepath.Join(base, "sub")+"\r\n")
+	if addr, ok := tryRedis(t, args...); ok {
+		assert.Equal(t, run(addr), got)
+	}
+}

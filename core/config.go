@@ -2,11 +2,16 @@ package core
 
 import (
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -226,6 +231,42 @@ func StringParam(apply func(string)) func(string) (string, error) {
 	}
 }
 
+// dirParam accepts an existing directory, with the error texts of
+// Redis's chdir, and keeps it as an absolute path with symbolic links
+// resolved: Redis moves into dir and CONFIG GET dir answers its working
+// directory. polyfn does not move (several servers may share a process)
+// but joins its files to this path. A relative s is taken from cur, the
+// directory set before (where Redis would be), or the process's.
+func dirParam(cur, s string) (string, error) {
+	if s == "" {
+		return "", errors.New("No such file or directory")
+	}
+	if !filepath.IsAbs(s) && cur != "" {
+		s = filepath.Join(cur, s)
+	}
+	abs, err := filepath.Abs(s)
+	if err != nil {
+		return "", err
+	}
+	fi, err := os.Stat(abs)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", errors.New("No such file or directory")
+	case errors.Is(err, syscall.ENOTDIR):
+		return "", errors.New("Not a directory")
+	case errors.Is(err, fs.ErrPermission):
+		return "", errors.New("Permission denied")
+	case err != nil:
+		return "", err
+	case !fi.IsDir():
+		return "", errors.New("Not a directory")
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	return abs, nil
+}
+
 // BoolParam accepts yes/no.
 func BoolParam(apply func(bool)) func(string) (string, error) {
 	return func(s string) (string, error) {
@@ -281,6 +322,41 @@ func EnumParam(words []string, apply func(string)) func(string) (string, error) 
 	}
 }
 
+// shutdownFlags are the words of shutdown-on-sigint/sigterm, in the order
+// CONFIG GET prints them.
+var shutdownFlags = []string{"default", "save", "nosave", "now", "force"}
+
+// shutdownFlagsParam accepts one or more of shutdownFlags separated by
+// spaces ("nosave now"), as Redis's multi-argument enums; "default" adds
+// nothing.
+func shutdownFlagsParam(s string) (string, error) {
+	set := map[string]bool{}
+	words := strings.Fields(s)
+	for _, w := range words {
+		if !slices.ContainsFunc(shutdownFlags, func(f string) bool { return strings.EqualFold(f, w) }) {
+			words = nil
+			break
+		}
+		set[strings.ToLower(w)] = true
+	}
+	if len(words) == 0 {
+		return "", errors.New("argument(s) must be one of the following: " + strings.Join(shutdownFlags, ", "))
+	}
+	if set["save"] && set["nosave"] {
+		return "", errors.New("shutdown options SAVE and NOSAVE can't be used simultaneously")
+	}
+	var out []string
+	for _, f := range shutdownFlags[1:] {
+		if set[f] {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		return "default", nil
+	}
+	return strings.Join(out, " "), nil
+}
+
 func (c *Config) registerDefaults() {
 	def := func(name string, aliases []string, immutable bool, set func(string) (string, error), value string) {
 		c.Define(&Param{Name: name, Aliases: aliases, Immutable: immutable, set: set}, value)
@@ -321,7 +397,9 @@ func (c *Config) registerDefaults() {
 		func(s string) { c.policy.Store(int32(parsePolicy(s))) }), "noeviction")
 	def("save", nil, false, saveParam, "3600 1 300 100 60 10000")
 	def("appendonly", nil, false, BoolParam(nil), "no")
-	c.Define(&Param{Name: "dir", Protected: true, set: StringParam(nil)}, ".")
+	dir := &Param{Name: "dir", Protected: true}
+	dir.set = func(s string) (string, error) { return dirParam(dir.value, s) }
+	c.Define(dir, ".")
 	c.Define(&Param{Name: "dbfilename", Protected: true, set: StringParam(nil)}, "dump.rdb")
 	def("loglevel", nil, false, EnumParam([]string{"debug", "verbose", "notice", "warning"}, nil), "notice")
 	def("logfile", nil, true, StringParam(nil), "")

@@ -379,8 +379,8 @@ func (c *Config) registerRedisDefaults() {
 	enum("propagation-error-behavior", "ignore", "ignore", "panic", "panic-on-replicas")
 	enum("repl-diskless-load", "disabled", "disabled", "on-empty-db", "swapdb")
 	enum("sanitize-dump-payload", "no", "no", "yes", "clients")
-	enum("shutdown-on-sigint", "default", "default", "save", "nosave", "now", "force")
-	enum("shutdown-on-sigterm", "default", "default", "save", "nosave", "now", "force")
+	def("shutdown-on-sigint", nil, false, shutdownFlagsParam, "default")
+	def("shutdown-on-sigterm", nil, false, shutdownFlagsParam, "default")
 	enum("tls-auth-clients", "yes", "no", "yes", "optional")
 
 	for _, x := range []struct {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -489,11 +490,26 @@ func (s *Server) ShutdownSave(save, nosave bool) error {
 	return s.SaveNow()
 }
 
-// SignalShutdown is ShutdownSave for SIGTERM/SIGINT, taking the lock.
-func (s *Server) SignalShutdown() error {
+// SignalShutdown is ShutdownSave for SIGTERM or SIGINT (term false),
+// taking the lock, with the flags of shutdown-on-sigterm or
+// shutdown-on-sigint as SHUTDOWN's: save, nosave, and force (the server
+// stops even when the save fails; otherwise it keeps serving, and the
+// error is returned). now changes nothing without replicas.
+func (s *Server) SignalShutdown(term bool) error {
+	name := "shutdown-on-sigint"
+	if term {
+		name = "shutdown-on-sigterm"
+	}
+	v, _ := s.Config.Get(name)
+	flags := strings.Fields(v)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.ShutdownSave(false, false)
+	err := s.ShutdownSave(slices.Contains(flags, "save"), slices.Contains(flags, "nosave"))
+	if err != nil && slices.Contains(flags, "force") {
+		s.Log.Printf("Error trying to save the DB: %v; exiting anyway (%s force)", err, name)
+		return nil
+	}
+	return err
 }
 
 func infoPersistenceSave(s *Server, b *infoBuilder) {

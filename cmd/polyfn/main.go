@@ -78,9 +78,10 @@ wait:
 	select {
 	case s := <-sig:
 		cs.Log.Printf("received %v, shutting down", s)
-		// Save when save points are set, as Redis does on SIGTERM and
-		// SIGINT; if that fails, keep serving (the data is not on disk).
-		if err := cs.SignalShutdown(); err != nil {
+		// Save when save points are set (or as shutdown-on-sigterm and
+		// shutdown-on-sigint say), as Redis does; if that fails, keep
+		// serving (the data is not on disk) unless told to force.
+		if err := cs.SignalShutdown(s == syscall.SIGTERM); err != nil {
 			cs.Log.Printf("Errors trying to shut down the server: %v", err)
 			goto wait
 		}

@@ -77,3 +77,81 @@ func TestVersionFlag(t *testing.T) {
 	n, _ := r.Read(out)
 	require.True(t, strings.HasPrefix(string(out[:n]), "polyfn "))
 }
+
+// TestSignalShutdownFlags: on SIGTERM and SIGINT the server saves as
+// shutdown-on-sigterm and shutdown-on-sigint say (default: when save
+// points are set), keeps serving when that save fails, and stops anyway
+// when told to force.
+func TestSignalShutdownFlags(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "polyfn")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, string(out))
+	cases := []struct {
+		name    string
+		sig     syscall.Signal
+		args    []string
+		lostDir bool // the directory is removed before the signal: the save fails
+		saved   bool
+		stillUp bool
+	}{
+		{"term-default-no-save-points", syscall.SIGTERM, []string{"--save", ""}, false, false, false},
+		{"term-save", syscall.SIGTERM, []string{"--save", "", "--shutdown-on-sigterm", "save"}, false, true, false},
+		{"int-default-save-points", syscall.SIGINT, []string{"--save", "3600 1"}, false, true, false},
+		{"int-nosave", syscall.SIGINT, []string{"--save", "3600 1", "--shutdown-on-sigint", "nosave now"}, false, false, false},
+		{"term-flags-are-per-signal", syscall.SIGTERM, []string{"--save", "3600 1", "--shutdown-on-sigint", "nosave"}, false, true, false},
+		{"term-failed-save", syscall.SIGTERM, []string{"--save", "3600 1"}, true, false, true},
+		{"term-failed-save-force", syscall.SIGTERM, []string{"--save", "3600 1", "--shutdown-on-sigterm", "force"}, true, false, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "data")
+			require.NoError(t, os.Mkdir(dir, 0o755))
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			addr := ln.Addr().String()
+			ln.Close()
+			args := append([]string{"--port", strconv.Itoa(ln.Addr().(*net.TCPAddr).Port), "--bind", "127.0.0.1", "--dir", dir}, tc.args...)
+			cmd := exec.Command(bin, args...)
+			stdout, err := cmd.StdoutPipe()
+			require.NoError(t, err)
+			require.NoError(t, cmd.Start())
+			defer cmd.Process.Kill()
+			_, err = bufio.NewReader(stdout).ReadString('\n') // ready
+			require.NoError(t, err)
+			c, err := net.Dial("tcp", addr)
+			require.NoError(t, err)
+			defer c.Close()
+			rd := bufio.NewReader(c)
+			c.Write([]byte("SET k v\r\n"))
+			reply, err := rd.ReadString('\n')
+			require.NoError(t, err)
+			require.Equal(t, "+OK\r\n", reply)
+			if tc.lostDir {
+				require.NoError(t, os.RemoveAll(dir))
+			}
+			require.NoError(t, cmd.Process.Signal(tc.sig))
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			if tc.stillUp {
+				select {
+				case err := <-done:
+					t.Fatalf("polyfn stopped (%v) though its save failed", err)
+				case <-time.After(500 * time.Millisecond):
+				}
+				c.Write([]byte("GET k\r\n"))
+				reply, err := rd.ReadString('\n')
+				require.NoError(t, err)
+				require.Equal(t, "$1\r\n", reply, "still serving, data intact")
+				return
+			}
+			select {
+			case err := <-done:
+				require.NoError(t, err, "clean exit")
+			case <-time.After(10 * time.Second):
+				t.Fatal("polyfn did not stop")
+			}
+			_, err = os.Stat(filepath.Join(dir, "dump.rdb"))
+			require.Equal(t, tc.saved, err == nil, "dump.rdb written: %v", err)
+		})
+	}
+}
