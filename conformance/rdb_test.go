@@ -305,3 +305,47 @@ func TestRDBMisconf(t *testing.T) {
 		require.Equal(t, Quote(rr[i]), Quote(pr[i]), "%v", cmds[i])
 	}
 }
+
+// TestFlushallSavesEmptySnapshot: with save points set, FLUSHALL saves
+// the empty dataset at once, as Redis does, so a restart does not bring
+// the flushed keys back; without them the file is left alone. The count
+// of changes since the last save follows Redis's in both cases
+// (FLUSHALL and FLUSHDB count the keys they delete, nothing more).
+func TestFlushallSavesEmptySnapshot(t *testing.T) {
+	changes := func(c *Client) int64 {
+		v, _, err := c.Do("INFO", "persistence")
+		require.NoError(t, err)
+		return infoInt(t, string(v.Str), "rdb_changes_since_last_save")
+	}
+	script := [][]string{{"SET", "a", "1"}, {"SAVE"}, {"MSET", "b", "2", "c", "3"}, {"SELECT", "1"}, {"SET", "d", "4"},
+		{"FLUSHDB"}, {"FLUSHDB"}, {"SELECT", "0"}, {"FLUSHALL"}, {"FLUSHALL"}, {"SET", "e", "5"}}
+	run := func(c *Client) []int64 {
+		var out []int64
+		for _, cmd := range script {
+			_, _, err := c.Do(cmd...)
+			require.NoError(t, err)
+			out = append(out, changes(c))
+		}
+		return out
+	}
+	for _, save := range []string{"3600 1", ""} {
+		t.Run("save="+save, func(t *testing.T) {
+			dir := t.TempDir()
+			addr, _ := startPolyfnDir(t, dir, "--save", save)
+			got := run(Dial(t, addr))
+			if raddr, ok := tryRedis(t, "--save", save); ok {
+				require.Equal(t, run(Dial(t, raddr)), got, "changes since the last save after each command")
+			}
+			// The file as a restart finds it: empty after FLUSHALL with
+			// save points, still holding "a" (the SAVE) without them.
+			again, _ := startPolyfnDir(t, dir)
+			v, _, err := Dial(t, again).Do("DBSIZE")
+			require.NoError(t, err)
+			want := int64(1)
+			if save != "" {
+				want = 0
+			}
+			require.Equal(t, want, v.Int)
+		})
+	}
+}

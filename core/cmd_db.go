@@ -166,6 +166,7 @@ func cmdFlushDB(ctx *Ctx) {
 	}
 	ctx.S.flushDB(ctx.DB)
 	ctx.S.trackingFlush(ctx.S.commandClient(ctx))
+	ctx.ForcePropagation()
 	ctx.OK()
 }
 
@@ -173,10 +174,19 @@ func cmdFlushAll(ctx *Ctx) {
 	if !ctx.flushFlags() {
 		return
 	}
-	for _, db := range ctx.S.DBs {
-		ctx.S.flushDB(db)
+	s := ctx.S
+	for _, db := range s.DBs {
+		s.flushDB(db)
 	}
-	ctx.S.trackingFlush(ctx.S.commandClient(ctx))
-	ctx.S.Dirty++
+	s.trackingFlush(s.commandClient(ctx))
+	// As Redis: a BGSAVE still writing the old data is stopped and, with
+	// save points set, the empty dataset is saved at once (which zeroes
+	// the changes since the last save), so that a restart does not bring
+	// back what was flushed. A failed save is logged; the flush stands.
+	s.abortBgsave()
+	if len(s.savePoints()) > 0 {
+		s.SaveNow()
+	}
+	ctx.ForcePropagation()
 	ctx.OK()
 }

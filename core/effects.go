@@ -53,7 +53,7 @@ func containerCommand(cmd *Command) bool {
 
 // recordEffect is called after a command ran, when a sink is installed.
 func (s *Server) recordEffect(ctx *Ctx, dirtyBefore int64) {
-	if s.Dirty != dirtyBefore && !ctx.noPropagate && !s.effects.off && !containerCommand(ctx.Cmd) &&
+	if (s.Dirty != dirtyBefore || ctx.forcePropagate) && !ctx.noPropagate && !s.effects.off && !containerCommand(ctx.Cmd) &&
 		ctx.Cmd.Flags&(FlagWrite|FlagMayReplicate) != 0 {
 		s.appendEffects(ctx)
 	}

@@ -232,6 +232,9 @@ type Ctx struct {
 	// redacted are the indexes of Args that SLOWLOG and MONITOR show as
 	// "(redacted)" (Ctx.Redact).
 	redacted []int
+	// forcePropagate propagates the command even if it changed nothing
+	// (Ctx.ForcePropagation).
+	forcePropagate bool
 }
 
 // Error replies with an error and counts it in errorstats.
@@ -265,6 +268,11 @@ func (ctx *Ctx) shownArg(i int) []byte {
 }
 
 var redactedArg = []byte("(redacted)")
+
+// ForcePropagation sends the command to the AOF even when it changed no
+// key, as Redis's forceCommandPropagation (FLUSHALL and FLUSHDB of
+// empty databases).
+func (ctx *Ctx) ForcePropagation() { ctx.forcePropagate = true }
 
 // SyntaxError replies "ERR syntax error".
 func (ctx *Ctx) SyntaxError() { ctx.Error(ErrSyntax) }
