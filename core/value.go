@@ -121,7 +121,8 @@ type Builder struct {
 	resp int
 	// alias keeps bulk strings as the command handed them (possibly the
 	// keyspace's own bytes) instead of copying: for readers that consume
-	// the value before anything else runs (scripts' calls).
+	// the value before anything else runs, of commands that do not
+	// change the keyspace (scripts' read-only calls).
 	alias bool
 	root  []Value
 	stack []frame
