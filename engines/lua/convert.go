@@ -49,18 +49,10 @@ func toLua(L *lua.LState, v core.Value, resp int) lua.LValue {
 			t.RawSetString("set", set)
 			return t
 		}
-		t := L.CreateTable(len(v.Elems), 0)
-		for _, e := range v.Elems {
-			t.Append(toLua(L, e, resp))
-		}
-		return t
+		return luaArray(L, v.Elems, resp)
 	case core.VMap:
 		if resp == 2 {
-			t := L.CreateTable(len(v.Elems), 0)
-			for _, e := range v.Elems {
-				t.Append(toLua(L, e, resp))
-			}
-			return t
+			return luaArray(L, v.Elems, resp)
 		}
 		m := L.CreateTable(0, len(v.Elems)/2)
 		for i := 0; i+1 < len(v.Elems); i += 2 {
@@ -100,6 +92,20 @@ func toLua(L *lua.LState, v core.Value, resp int) lua.LValue {
 		return t
 	}
 	return lua.LNil
+}
+
+// luaArray converts an array reply: each element at its own index, so
+// that a RESP3 null (nil) leaves a hole where Redis's does (MGET's t[2]
+// is the second key's value even when the first is missing), instead of
+// moving the elements after it down.
+func luaArray(L *lua.LState, elems []core.Value, resp int) *lua.LTable {
+	t := L.CreateTable(len(elems), 0)
+	for i, e := range elems {
+		if lv := toLua(L, e, resp); lv != lua.LNil {
+			t.RawSetInt(i+1, lv)
+		}
+	}
+	return t
 }
 
 var luaOK = lua.LString("OK")
