@@ -74,7 +74,7 @@ func (s *Server) initScripting() {
 	st.kill.Store(newKillContext())
 	st.run.s = s
 	st.client = &Client{Addr: "lua", Authed: true, Resp: 2}
-	st.builder = NewBuilder(2) // aliasing or not: see scriptRun.call
+	st.builder = NewBuilder(2)
 	st.watchdog = time.AfterFunc(time.Hour, s.scriptWatchdog)
 	st.watchdog.Stop()
 }
@@ -476,11 +476,6 @@ func (r *scriptRun) call(args [][]byte) Value {
 	b := s.scripts.builder
 	b.Reset()
 	b.resp = r.resp
-	// The engine converts the reply at once, so a read-only command's
-	// bulk strings may stay the keyspace's own bytes. A write may change
-	// them after replying (GETSET and SET ... GET reuse the old value's
-	// memory for the new one): its replies are copied.
-	b.alias = !cmd.Has(FlagWrite)
 	sc := s.scripts.client
 	sc.Resp = r.resp
 	ctx := &s.scripts.ctx

@@ -119,11 +119,6 @@ var okBytes = []byte("OK")
 // callers that need the reply as data (scripts, tests).
 type Builder struct {
 	resp int
-	// alias keeps bulk strings as the command handed them (possibly the
-	// keyspace's own bytes) instead of copying: for readers that consume
-	// the value before anything else runs, of commands that do not
-	// change the keyspace (scripts' read-only calls).
-	alias bool
 	root  []Value
 	stack []frame
 }
@@ -178,9 +173,10 @@ func (b *Builder) WriteStatus(s string) {
 func (b *Builder) WriteError(s string) { b.add(ErrorValue(s)) }
 func (b *Builder) WriteInt(n int64)    { b.add(Int(n)) }
 func (b *Builder) WriteBulk(p []byte) {
-	if !b.alias {
-		p = append([]byte{}, p...)
-	}
+	// Copied: handlers hand over the keyspace's bytes, which a write may
+	// reuse once it has replied (GETSET), or a scratch buffer they format
+	// the next element into (an intset's members).
+	p = append([]byte{}, p...)
 	b.add(Value{Kind: VBulk, Str: p})
 }
 func (b *Builder) WriteBulkString(s string) { b.add(Bulk(s)) }
