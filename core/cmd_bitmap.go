@@ -182,12 +182,14 @@ func cmdBitCount(ctx *Ctx) {
 	if !ok {
 		return
 	}
-	isBit, ok := parseBitUnit(ctx, 4)
-	if !ok {
-		return
-	}
+	// As Redis 7.0: an empty negative range answers 0 before the unit
+	// is parsed.
 	if start < 0 && end < 0 && start > end {
 		ctx.W.WriteInt(0)
+		return
+	}
+	isBit, ok := parseBitUnit(ctx, 4)
+	if !ok {
 		return
 	}
 	first, last, empty := bitRange(start, end, int64(len(b)), isBit)
