@@ -76,7 +76,9 @@ func RunDiffFile(t *testing.T, path string, resp3 bool) {
 	rAddr := StartRedis(t, args...)
 	// Redis offers Lua only: so does the polyfn it is compared with (with
 	// more engines FUNCTION STATS would list them, a documented difference).
-	pAddr := StartPolyfnWith(t, onlyEngine(t, "lua"), args...)
+	// Both without save points unless the script sets them (StartRedis
+	// turns them off).
+	pAddr := StartPolyfnWith(t, onlyEngine(t, "lua"), append([]string{"--save", ""}, args...)...)
 	d := &diffRun{t: t, file: path, pAddr: pAddr, rAddr: rAddr, conns: map[string]*diffConn{}, resp3: resp3}
 	d.switchConn("default")
 	for i, l := range lines {
