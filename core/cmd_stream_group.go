@@ -55,6 +55,23 @@ func cmdXGroup(ctx *Ctx) {
 				return
 			}
 		}
+	} else if kw(opt, "setid") {
+		// As Redis 7.0, SETID's options are checked before the key.
+		for i := 5; i < len(args); i += 2 {
+			if !kw(args[i], "entriesread") || i+1 >= len(args) {
+				subcommandSyntaxError(ctx)
+				return
+			}
+			n, ok := ctx.Int(i + 1)
+			if !ok {
+				return
+			}
+			if n < 0 && n != keyspace.EntriesReadInvalid {
+				ctx.Error(ErrStreamEntriesRead)
+				return
+			}
+			entriesRead = n
+		}
 	}
 	key := args[2]
 	s, ok := writeStream(ctx, key)
@@ -101,18 +118,6 @@ func cmdXGroup(ctx *Ctx) {
 			id = s.LastID
 		} else if id, ok = parseID(ctx, a, 0, false, nil); !ok {
 			return
-		}
-		if len(args) == 7 {
-			n, ok := ParseInt(args[6])
-			if !kw(args[5], "entriesread") || !ok {
-				subcommandSyntaxError(ctx)
-				return
-			}
-			if n < 0 && n != keyspace.EntriesReadInvalid {
-				ctx.Error(ErrStreamEntriesRead)
-				return
-			}
-			entriesRead = n
 		}
 		g.LastID = id
 		g.EntriesRead = entriesRead
