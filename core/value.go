@@ -118,7 +118,7 @@ var okBytes = []byte("OK")
 // Builder is a ReplyWriter that assembles a Value instead of bytes, for
 // callers that need the reply as data (scripts, tests).
 type Builder struct {
-	resp int
+	resp  int
 	root  []Value
 	stack []frame
 }
