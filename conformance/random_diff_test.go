@@ -45,6 +45,10 @@ func TestRandomCommandsDifferential(t *testing.T) {
 		b.WriteString("!server --hash-max-listpack-entries 3 --hash-max-listpack-value 8 --zset-max-listpack-entries 3 " +
 			"--zset-max-listpack-value 8 --set-max-intset-entries 3\n")
 	}
+	// Functions that run their arguments as a command (FLUSHALL keeps
+	// them), one of them read-only.
+	b.WriteString(`FUNCTION LOAD "#!lua name=rnd\nredis.register_function('run', function(k, a) return redis.pcall(unpack(a)) end)\n` +
+		`redis.register_function{function_name='ro', callback=function(k, a) return redis.pcall(unpack(a)) end, flags={'no-writes'}}"` + "\n")
 	for i := 0; i < n; i++ {
 		b.WriteString(g.next())
 		b.WriteByte('\n')
@@ -168,10 +172,12 @@ func (g *cmdGen) next() string {
 	if !g.chance(15) {
 		return line
 	}
-	// The same command from a Lua script, its reply converted to Lua and
-	// back (in RESP2 or RESP3 terms), errors included.
+	// The same command from a Lua script or function, its reply converted
+	// to Lua and back (in RESP2 or RESP3 terms), errors included; from a
+	// read-only function, writes are refused.
 	wrap := g.pick(`EVAL "return redis.pcall(unpack(ARGV))" 0 `, `EVAL "redis.setresp(3) return redis.pcall(unpack(ARGV))" 0 `,
-		`EVAL "local r = redis.pcall(unpack(ARGV)) if type(r) == 'table' and r.err then return 'caught: ' .. r.err end return r" 0 `)
+		`EVAL "local r = redis.pcall(unpack(ARGV)) if type(r) == 'table' and r.err then return 'caught: ' .. r.err end return r" 0 `,
+		`FCALL run 0 `, `FCALL_RO ro 0 `, `FCALL ro 0 `)
 	if strings.HasPrefix(line, "!dump ") {
 		return line // the payload comparison needs the reply as DUMP gives it
 	}
