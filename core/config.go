@@ -322,6 +322,18 @@ func EnumParam(words []string, apply func(string)) func(string) (string, error) 
 	}
 }
 
+// configWords splits a several-word value (save, shutdown-on-sigterm,
+// client-output-buffer-limit...) as Redis splits one given as a single
+// string: at each space, so that a doubled or leading space makes an
+// empty word, which the parameter then refuses. A config file's unquoted
+// words arrive joined by single spaces.
+func configWords(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, " ")
+}
+
 // shutdownFlags are the words of shutdown-on-sigint/sigterm, in the order
 // CONFIG GET prints them.
 var shutdownFlags = []string{"default", "save", "nosave", "now", "force"}
@@ -331,7 +343,7 @@ var shutdownFlags = []string{"default", "save", "nosave", "now", "force"}
 // nothing.
 func shutdownFlagsParam(s string) (string, error) {
 	set := map[string]bool{}
-	words := strings.Fields(s)
+	words := configWords(s)
 	for _, w := range words {
 		if !slices.ContainsFunc(shutdownFlags, func(f string) bool { return strings.EqualFold(f, w) }) {
 			words = nil

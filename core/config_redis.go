@@ -191,7 +191,7 @@ func (c *Config) DefineMem(name string, aliases []string, min, max int64, unsign
 
 // saveParam validates and normalises "seconds changes ..." pairs.
 func saveParam(s string) (string, error) {
-	words := strings.Fields(s)
+	words := configWords(s)
 	if len(words)%2 != 0 {
 		return "", errors.New("Invalid save parameters")
 	}
@@ -212,7 +212,7 @@ type outputLimits [3][3]uint64
 var outputClasses = []string{"normal", "slave", "pubsub"}
 
 func (c *Config) outputLimitParam(s string) (string, error) {
-	words := strings.Fields(s)
+	words := configWords(s)
 	if len(words)%4 != 0 {
 		return "", errors.New("Wrong number of arguments in buffer limit configuration.")
 	}
@@ -255,23 +255,90 @@ func (c *Config) outputLimitParam(s string) (string, error) {
 }
 
 func percentilesParam(s string) (string, error) {
-	words := strings.Fields(s)
+	words := configWords(s)
 	out := make([]string, len(words))
 	for i, w := range words {
-		f, err := strconv.ParseFloat(w, 64)
-		if err != nil {
+		f, ok := parseScore([]byte(w)) // Redis's string2d: hex floats too
+		if !ok {
 			return "", errors.New("Invalid latency-tracking-info-percentiles parameters")
 		}
 		if f < 0 || f > 100 {
 			return "", errors.New("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]")
 		}
-		out[i] = strconv.FormatFloat(f, 'f', -1, 64)
+		out[i] = trimFloat(f)
 	}
 	return strings.Join(out, " "), nil
 }
 
+// activeDefragParam: polyfn has no active defragmentation (Go's collector
+// owns the heap), so it refuses "yes" as a redis-server built without
+// Redis's jemalloc does (Debian's).
+func activeDefragParam(s string) (string, error) {
+	v, err := BoolParam(nil)(s)
+	if v == "yes" {
+		return "", errors.New("Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution")
+	}
+	return v, err
+}
+
+// hostnameParam checks cluster-announce-hostname as Redis does.
+func hostnameParam(s string) (string, error) {
+	if len(s) >= 256 {
+		return "", errors.New("Hostnames must be less than 256 characters")
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return "", errors.New("Hostnames may only contain alphanumeric characters, hyphens or dots")
+		}
+	}
+	return s, nil
+}
+
+// procTitleParam checks a proc-title-template as Redis does: only known
+// variables ("{{" is a brace), and expanded with an empty title it must
+// hold more than spaces. (polyfn does not set its process title.)
+func procTitleParam(s string) (string, error) {
+	invalid := errors.New("template format is invalid or contains unknown variables")
+	var out strings.Builder
+	for p := s; p != ""; {
+		i := strings.IndexByte(p, '{')
+		if i < 0 {
+			out.WriteString(p)
+			break
+		}
+		out.WriteString(p[:i])
+		p = p[i+1:]
+		if p == "" {
+			return "", invalid
+		}
+		if p[0] == '{' {
+			out.WriteByte('{')
+			p = p[1:]
+			continue
+		}
+		j := strings.IndexByte(p, '}')
+		if j < 0 {
+			return "", invalid
+		}
+		switch p[:j] {
+		case "title", "server-mode", "unixsocket":
+			// Empty when validated (standalone, no unix socket).
+		case "listen-addr", "port", "tls-port", "config-file":
+			out.WriteString("x")
+		default:
+			return "", invalid
+		}
+		p = p[j+1:]
+	}
+	if strings.Trim(out.String(), " ") == "" {
+		return "", invalid
+	}
+	return s, nil
+}
+
 func oomValuesParam(s string) (string, error) {
-	words := strings.Fields(s)
+	words := configWords(s)
 	if len(words) != 3 {
 		return "", errors.New("wrong number of arguments")
 	}
@@ -322,14 +389,15 @@ func (c *Config) registerRedisDefaults() {
 	}
 	const maxInt, maxInt32, maxUint32 = 1<<63 - 1, 1<<31 - 1, 1<<32 - 1
 
-	for _, n := range []string{"bind-source-addr", "cluster-announce-hostname", "cluster-announce-ip",
+	def("cluster-announce-hostname", nil, false, hostnameParam, "")
+	for _, n := range []string{"bind-source-addr", "cluster-announce-ip",
 		"ignore-warnings", "masterauth", "masteruser", "tls-ca-cert-dir", "tls-ca-cert-file",
 		"tls-cert-file", "tls-ciphers", "tls-ciphersuites", "tls-client-cert-file", "tls-client-key-file",
 		"tls-client-key-file-pass", "tls-dh-params-file", "tls-key-file", "tls-key-file-pass", "tls-protocols"} {
 		str(n, "")
 	}
 	def("replica-announce-ip", []string{"slave-announce-ip"}, false, StringParam(nil), "")
-	str("proc-title-template", "{title} {listen-addr} {server-mode}")
+	def("proc-title-template", nil, false, procTitleParam, "{title} {listen-addr} {server-mode}")
 	for _, n := range []string{"aclfile", "aof_rewrite_cpulist", "bgsave_cpulist", "bio_cpulist", "pidfile", "server_cpulist", "unixsocket"} {
 		fixed(n, "")
 	}
@@ -352,7 +420,8 @@ func (c *Config) registerRedisDefaults() {
 	def("enable-protected-configs", nil, true, EnumParam([]string{"no", "yes", "local"}, nil), "no")
 	def("supervised", nil, true, EnumParam([]string{"upstart", "systemd", "auto", "no"}, nil), "no")
 
-	for _, kv := range [][2]string{{"activedefrag", "no"}, {"activerehashing", "yes"}, {"aof-disable-auto-gc", "no"},
+	def("activedefrag", nil, false, activeDefragParam, "no")
+	for _, kv := range [][2]string{{"activerehashing", "yes"}, {"aof-disable-auto-gc", "no"},
 		{"aof-load-truncated", "yes"}, {"aof-rewrite-incremental-fsync", "yes"}, {"aof-timestamp-enabled", "no"},
 		{"aof-use-rdb-preamble", "yes"}, {"cluster-allow-pubsubshard-when-down", "yes"},
 		{"cluster-allow-reads-when-down", "no"}, {"cluster-allow-replica-migration", "yes"},
@@ -419,6 +488,16 @@ func (c *Config) registerRedisDefaults() {
 	c.DefineMem("cluster-link-sendbuf-limit", nil, 0, maxInt, true, "0")
 	c.DefineMem("hll-sparse-max-bytes", nil, 0, maxInt, false, "3000")
 	c.DefineMem("repl-backlog-size", nil, 1, maxInt, false, "1048576")
+	backlog := c.params["repl-backlog-size"]
+	setBacklog := backlog.set
+	backlog.set = func(s string) (string, error) {
+		// Redis raises a smaller backlog to its minimum, 16 KB.
+		v, err := setBacklog(s)
+		if n, _ := strconv.ParseInt(v, 10, 64); err == nil && n < 16384 {
+			return setBacklog("16384")
+		}
+		return v, err
+	}
 	c.DefineMem("stream-node-max-bytes", nil, 0, maxInt, false, "4096")
 	def("maxmemory-clients", nil, false, maxmemoryClientsParam, "0")
 
