@@ -5,10 +5,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/polyfn/polyfn/core"
 )
 
 // TestRandomCommandsDifferential plays a random script of data-type
@@ -541,4 +544,54 @@ func (g *cmdGen) keyCmd() string {
 	default:
 		return join("TOUCH", g.keys(1))
 	}
+}
+
+// TestRandomConfigDifferential sets Redis's parameters (every one polyfn
+// knows, but those that would change how the servers run the test: files,
+// network, memory limits, client limits, persistence) to random values,
+// one or two at a time, and reads them back: acceptance, error texts and
+// the values as CONFIG GET prints them must match redis-server's. The
+// seed is logged as for TestRandomCommandsDifferential.
+func TestRandomConfigDifferential(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("POLYFN_RANDOM_SEED"); s != "" {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("POLYFN_RANDOM_SEED: %v", err)
+		}
+		seed = v
+	}
+	t.Logf("seed %d", seed)
+	skip := []string{"bind", "port", "dir", "dbfilename", "logfile", "pidfile", "unixsocket", "requirepass", "tls-",
+		"maxmemory", "save", "appendonly", "timeout", "client-", "maxclients", "proto-max-bulk-len", "oom-score-adj",
+		"io-threads", "daemonize", "aclfile", "enable-"}
+	var names []string
+	for _, kv := range core.NewConfig().Matching("*") {
+		if !slices.ContainsFunc(skip, func(p string) bool { return strings.HasPrefix(kv[0], p) }) {
+			names = append(names, kv[0])
+		}
+	}
+	g := &cmdGen{r: rand.New(rand.NewPCG(seed, 0x636f6e66))}
+	value := func() string {
+		return g.pick("yes", "no", "YES", "0", "1", "-1", "5", "100", "65535", "65536", "2147483647", "2147483648",
+			"-2147483649", "9223372036854775807", "1kb", "1k", "1mb", "1gb", "10GB", "1b", "abc", `""`, "default", "ip",
+			"everysec", "always", "local", "KEA", "Ex", `"1 2"`, `"0 0 0"`, `"50 99"`, "1.5", "-0", "+1", "0x10", "nosave", `"save now"`,
+			`" "`, `"1 "`, `"yes "`, "10%", "0.5", "1e3", "2gb", "-1gb", "18446744073709551615", "4294967296", "allchannels",
+			"panic", "hostname", "swapdb", "clients", "optional", "relative", "notice", `"3600 1 60 10"`, "0-1", `"50 99.9 99.99"`)
+	}
+	var b strings.Builder
+	for i := 0; i < 600; i++ {
+		p := g.pick(names...)
+		if g.chance(15) {
+			q := g.pick(names...)
+			fmt.Fprintf(&b, "CONFIG SET %s %s %s %s\nCONFIG GET %s\nCONFIG GET %s\n", p, value(), q, value(), p, q)
+			continue
+		}
+		fmt.Fprintf(&b, "CONFIG SET %s %s\nCONFIG GET %s\n", p, value(), p)
+	}
+	path := filepath.Join(t.TempDir(), fmt.Sprintf("config-%d.txt", seed))
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	RunDiffFile(t, path, false)
 }
