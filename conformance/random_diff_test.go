@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/stretchr/testify/require"
 )
 
 // TestRandomCommandsDifferential plays a random script of data-type
@@ -594,4 +595,82 @@ func TestRandomConfigDifferential(t *testing.T) {
 		t.Fatal(err)
 	}
 	RunDiffFile(t, path, false)
+}
+
+// TestRandomNotificationsDifferential plays random commands (those of
+// TestRandomCommandsDifferential) on servers with every keyspace event
+// on, and after each one compares the keyspace and keyevent messages a
+// subscriber received (up to a PUBLISH that marks the end) with
+// redis-server's: the events, their order and their keys.
+func TestRandomNotificationsDifferential(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("POLYFN_RANDOM_SEED"); s != "" {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("POLYFN_RANDOM_SEED: %v", err)
+		}
+		seed = v
+	}
+	n := 3000
+	if s := os.Getenv("POLYFN_RANDOM_COMMANDS"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	t.Logf("seed %d", seed)
+	args := []string{"--notify-keyspace-events", "KEA", "--save", ""}
+	rAddr := StartRedis(t, args...)
+	pAddr := StartPolyfnWith(t, onlyEngine(t, "lua"), args...)
+	type side struct{ cmd, sub *Client }
+	open := func(addr string) side {
+		s := side{Dial(t, addr), Dial(t, addr)}
+		for _, c := range [][]string{{"PSUBSCRIBE", "__key*__:*"}, {"SUBSCRIBE", "sentinel"}} {
+			_, _, err := s.sub.Do(c...)
+			require.NoError(t, err)
+		}
+		_, _, err := s.cmd.Do("FUNCTION", "LOAD", "#!lua name=rnd\nredis.register_function('run', function(k, a) return redis.pcall(unpack(a)) end)\n"+
+			"redis.register_function{function_name='ro', callback=function(k, a) return redis.pcall(unpack(a)) end, flags={'no-writes'}}")
+		require.NoError(t, err)
+		return s
+	}
+	sides := map[string]side{"redis": open(rAddr), "polyfn": open(pAddr)}
+	// events runs commands (one, or a transaction) on a side and returns
+	// the messages its subscriber got for them.
+	events := func(s side, cmds [][]string) []string {
+		for _, cmd := range cmds {
+			_, _, err := s.cmd.Do(cmd...)
+			require.NoError(t, err, "%q", cmd)
+		}
+		_, _, err := s.cmd.Do("PUBLISH", "sentinel", "end")
+		require.NoError(t, err)
+		var got []string
+		for {
+			v, raw, err := s.sub.Read()
+			require.NoError(t, err)
+			if len(v.Elems) == 3 && string(v.Elems[1].Str) == "sentinel" {
+				return got
+			}
+			got = append(got, string(raw))
+		}
+	}
+	g := &cmdGen{r: rand.New(rand.NewPCG(seed, 0x6e6f7469))}
+	failures, messages := 0, 0
+	defer func() { t.Logf("%d keyspace messages compared", messages) }()
+	for i := 0; i < n && failures < 10; i++ {
+		chunk := g.next()
+		var cmds [][]string
+		for _, line := range strings.Split(chunk, "\n") {
+			if line == "!flushall" {
+				line = "FLUSHALL"
+			}
+			line = strings.TrimPrefix(strings.TrimPrefix(line, "!sort "), "!dump ")
+			cmd, ok := splitCmd(line)
+			require.True(t, ok, line)
+			cmds = append(cmds, cmd)
+		}
+		want, got := events(sides["redis"], cmds), events(sides["polyfn"], cmds)
+		messages += len(want)
+		if !slices.Equal(want, got) {
+			failures++
+			t.Errorf("command %d, %s:\n  polyfn: %q\n  redis:  %q", i, chunk, got, want)
+		}
+	}
 }
