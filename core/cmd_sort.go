@@ -95,7 +95,10 @@ func sortGeneric(ctx *Ctx, readonly bool) {
 			n = int64(v.Len())
 		}
 	}
-	start := max(limitStart, 0)
+	// As Redis, both are first brought within the input's size, so that
+	// start+count cannot overflow.
+	start := min(max(limitStart, 0), n)
+	limitCount = min(max(limitCount, -1), n)
 	end := n - 1
 	if limitCount >= 0 {
 		end = start + limitCount - 1
