@@ -113,7 +113,8 @@ func readValue(br *bufio.Reader, raw *bytes.Buffer) (Value, error) {
 		if kind == VMap {
 			n *= 2
 		}
-		v := Value{Kind: kind, Elems: make([]Value, 0, n)}
+		// The length is the peer's word: allocate as elements arrive.
+		v := Value{Kind: kind, Elems: make([]Value, 0, min(n, 1024))}
 		for i := int64(0); i < n; i++ {
 			e, err := readValue(br, raw)
 			if err != nil {
