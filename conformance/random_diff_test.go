@@ -3,6 +3,7 @@ package conformance
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -705,7 +706,18 @@ func TestRandomEnginesPassthrough(t *testing.T) {
 	direct := Dial(t, StartPolyfn(t, "--save", ""))
 	js := Dial(t, StartPolyfn(t, "--save", ""))
 	as := Dial(t, StartPolyfn(t, "--save", ""))
-	_, raw, err := js.Do("FUNCTION", "LOAD", "#!js name=rnd\nredis.registerFunction('run', (keys, args) => redis.pcall(...args))")
+	// And in RESP3: a RESP3 client directly, and one calling a
+	// JavaScript function that asks for RESP3 replies.
+	direct3 := Dial(t, StartPolyfn(t, "--save", ""))
+	js3 := Dial(t, StartPolyfn(t, "--save", ""))
+	for _, c := range []*Client{direct3, js3} {
+		_, _, err := c.Do("HELLO", "3")
+		require.NoError(t, err)
+	}
+	_, raw, err := js3.Do("FUNCTION", "LOAD", "#!js name=rnd\nredis.registerFunction('run3', (keys, args) => { redis.setResp(3); return redis.pcall(...args) })")
+	require.NoError(t, err)
+	require.Equal(t, "$3\r\nrnd\r\n", string(raw))
+	_, raw, err = js.Do("FUNCTION", "LOAD", "#!js name=rnd\nredis.registerFunction('run', (keys, args) => redis.pcall(...args))")
 	require.NoError(t, err)
 	require.Equal(t, "$3\r\nrnd\r\n", string(raw))
 	_, raw, err = as.Do("FUNCTION", "LOAD", "#!wasm name=asexample\n"+string(wasm))
@@ -724,16 +736,20 @@ func TestRandomEnginesPassthrough(t *testing.T) {
 		cmd, ok := splitCmd(line)
 		require.True(t, ok, line)
 		want, wantRaw, err := direct.Do(cmd...)
-		require.NoError(t, err)
+		require.NoError(t, err, "command %d: %s", i, line)
 		jv, jsRaw, err := js.Do(append([]string{"FCALL", "run", "0"}, cmd...)...)
-		require.NoError(t, err)
+		require.NoError(t, err, "command %d: %s", i, line)
 		av, asRaw, err := as.Do(append([]string{"FCALL", "pcall_any", "0"}, cmd...)...)
-		require.NoError(t, err)
-		enc := func(v core.Value) []byte {
+		require.NoError(t, err, "command %d: %s", i, line)
+		want3, want3Raw, err := direct3.Do(cmd...)
+		require.NoError(t, err, "command %d: %s", i, line)
+		j3, js3Raw, err := js3.Do(append([]string{"FCALL", "run3", "0"}, cmd...)...)
+		require.NoError(t, err, "command %d: %s", i, line)
+		enc := func(v core.Value, resp int) []byte {
 			if sorted {
 				return sortedEncoding(v)
 			}
-			w := protocol.NewWriter(2)
+			w := protocol.NewWriter(resp)
 			v.WriteTo(w)
 			return w.Bytes()
 		}
@@ -746,8 +762,9 @@ func TestRandomEnginesPassthrough(t *testing.T) {
 		// An arity error from the command table reads differently from a
 		// script; one from the command itself (HSET k f) does not: both
 		// are accepted.
-		matches := func(v core.Value, raw []byte, js bool) bool {
-			return bytes.Equal(got(v, raw), enc(passthrough(want, js, false))) || bytes.Equal(got(v, raw), enc(passthrough(want, js, true)))
+		matches := func(want, v core.Value, raw []byte, js bool, resp int) bool {
+			return bytes.Equal(got(v, raw), enc(passthrough(want, js, resp, false), resp)) ||
+				bytes.Equal(got(v, raw), enc(passthrough(want, js, resp, true), resp))
 		}
 		if strings.HasPrefix(line, "DUMP ") && len(want.Str) > 0 {
 			switch want.Str[0] {
@@ -757,21 +774,27 @@ func TestRandomEnginesPassthrough(t *testing.T) {
 				}
 			}
 		}
-		if !matches(jv, jsRaw, true) || !matches(av, asRaw, false) {
+		if !matches(want, jv, jsRaw, true, 2) || !matches(want, av, asRaw, false, 2) {
 			failures++
 			t.Errorf("command %d, %s:\n  direct: %s\n  js:     %s\n  wasm:   %s", i, line, Quote(wantRaw), Quote(jsRaw), Quote(asRaw))
+		}
+		if !matches(want3, j3, js3Raw, true, 3) {
+			failures++
+			t.Errorf("command %d, %s, RESP3:\n  direct: %s\n  js:     %s", i, line, Quote(want3Raw), Quote(js3Raw))
 		}
 	}
 }
 
 // passthrough is the reply a function returning pcall's result gives a
-// RESP2 client for a command whose own reply is v, as each engine
-// documents: commands called from scripts report a wrong arity in
+// client of protocol resp for a command whose own reply is v, as each
+// engine documents: commands called from scripts report a wrong arity in
 // scripts' words; a null array becomes a null (as in Lua); JavaScript
 // gets integers beyond 2^53 as BigInts (big numbers: bulk strings in
-// RESP2) and returns an error as it is, where the AssemblyScript
-// example's pcall_any answers "caught: <error>".
-func passthrough(v core.Value, js, scriptArity bool) core.Value {
+// RESP2) and a verbatim string as its text, and returns an error as it
+// is, where the AssemblyScript example's pcall_any answers
+// "caught: <error>". JavaScript has one number type: a RESP3 double with
+// an integral value is returned as an integer.
+func passthrough(v core.Value, js bool, resp int, scriptArity bool) core.Value {
 	switch v.Kind {
 	case core.VError:
 		msg := string(v.Str)
@@ -786,13 +809,25 @@ func passthrough(v core.Value, js, scriptArity bool) core.Value {
 		return core.Value{Kind: core.VNull}
 	case core.VInt:
 		if js && (v.Int > 1<<53-1 || v.Int < -(1<<53-1)) {
+			if resp == 3 {
+				return core.Value{Kind: core.VBigNumber, Str: []byte(strconv.FormatInt(v.Int, 10))}
+			}
 			return core.Bulk(strconv.FormatInt(v.Int, 10))
+		}
+	case core.VVerbatim:
+		if js {
+			return core.Value{Kind: core.VBulk, Str: v.Str}
+		}
+	case core.VDouble:
+		// One number type: an integral double comes back an integer.
+		if js && v.Float == math.Trunc(v.Float) && math.Abs(v.Float) < 1<<63 {
+			return core.Int(int64(v.Float))
 		}
 	case core.VArray, core.VSet, core.VMap:
 		out := v
 		out.Elems = make([]core.Value, len(v.Elems))
 		for i, e := range v.Elems {
-			out.Elems[i] = passthrough(e, js, scriptArity)
+			out.Elems[i] = passthrough(e, js, resp, scriptArity)
 		}
 		return out
 	}
