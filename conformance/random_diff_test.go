@@ -266,11 +266,63 @@ func (g *cmdGen) streamCmd() string {
 	}
 }
 
-// miscCmd covers SORT, HyperLogLog, LCS, GETEX and DUMP (whose payloads
-// show the encodings byte for byte).
+// bitfieldType is a BITFIELD type, valid or not.
+func (g *cmdGen) bitfieldType() string {
+	if g.chance(85) {
+		if g.chance(50) {
+			return "i" + strconv.Itoa(1+g.r.IntN(64))
+		}
+		return "u" + strconv.Itoa(1+g.r.IntN(63))
+	}
+	return g.pick("i0", "u64", "i65", "x8", "i", "")
+}
+
+// geoPoint is a longitude and latitude in a few square kilometres (where
+// both servers print the same digits), or out of range.
+func (g *cmdGen) geoPoint() string {
+	if g.chance(90) {
+		return fmt.Sprintf("13.%04d 38.%04d", 3600+g.r.IntN(100), 1100+g.r.IntN(100))
+	}
+	return g.pick("181 0", "0 86", "abc 1", "-180 -85.05112878", "180 85.05112878")
+}
+
+// miscCmd covers SORT, HyperLogLog, LCS, GETEX, BITFIELD, geo and DUMP
+// (whose payloads show the encodings byte for byte).
 func (g *cmdGen) miscCmd() string {
 	k := g.key()
-	switch g.r.IntN(9) {
+	switch g.r.IntN(13) {
+	case 9:
+		var ops []string
+		for len(ops) == 0 || g.chance(50) {
+			off := g.pick(strconv.Itoa(g.r.IntN(70)), "#"+strconv.Itoa(g.r.IntN(5)), "-1", "#-1", "x")
+			switch g.r.IntN(4) {
+			case 0:
+				ops = append(ops, "GET", g.bitfieldType(), off)
+			case 1:
+				ops = append(ops, "SET", g.bitfieldType(), off, g.pick(g.idx(), "255", "-129"))
+			case 2:
+				ops = append(ops, "INCRBY", g.bitfieldType(), off, g.pick(g.idx(), "1000", "-9223372036854775808"))
+			default:
+				ops = append(ops, "OVERFLOW", g.pick("WRAP", "SAT", "FAIL", "NONE"))
+			}
+		}
+		return join(g.pick("BITFIELD", "BITFIELD", "BITFIELD_RO"), k, ops)
+	case 10:
+		pts := []string{g.geoPoint(), g.val()}
+		for g.chance(40) {
+			pts = append(pts, g.geoPoint(), g.val())
+		}
+		return join("GEOADD", k, g.opt(15, g.pick("NX", "XX")), g.opt(10, "CH"), pts)
+	case 11:
+		return join(g.pick("GEOPOS", "GEOHASH"), k, g.vals(1))
+	case 12:
+		if g.chance(40) {
+			return join("GEODIST", k, g.val(), g.val(), g.opt(60, g.pick("m", "km", "ft", "mi", "au")))
+		}
+		return join("GEOSEARCH", k, g.pick("FROMMEMBER "+g.val(), "FROMLONLAT "+g.geoPoint()),
+			g.pick("BYRADIUS "+g.pick("1", "5", "0", "-1")+" km", "BYBOX 3 3 km", "BYRADIUS 500 m"),
+			g.pick("ASC", "DESC"), g.opt(40, "COUNT "+g.pick("1", "3", "0", "-1")+g.opt(30, " ANY")),
+			g.opt(40, "WITHDIST"), g.opt(30, "WITHCOORD"), g.opt(30, "WITHHASH"))
 	case 0, 1:
 		// Always ALPHA, never BY a pattern: Redis's numeric sort reads
 		// errno left over from earlier commands (docs/COMMANDS.md), and
