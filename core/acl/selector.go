@@ -195,10 +195,8 @@ func (s *Selector) addKeyPattern(op string) error {
 	if hasSpaces(pat) {
 		return ErrSyntax
 	}
-	if pat == "*" && perm == PermAll {
-		s.AllKeys, s.Keys = true, nil
-		return nil
-	}
+	// Only "~*" itself (and allkeys) means all keys: "%RW~*" is a pattern
+	// like any other, described as "~*", after which more may be added.
 	for i := range s.Keys {
 		if s.Keys[i].Pattern == pat {
 			s.Keys[i].Perm |= perm
