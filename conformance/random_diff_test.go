@@ -885,3 +885,75 @@ func passthrough(v core.Value, js bool, resp int, scriptArity bool) core.Value {
 	}
 	return v
 }
+
+// TestRandomACLDifferential gives users random ACL rules (categories,
+// commands and subcommands, first-argument rules, key and channel
+// patterns with read/write permissions, selectors, passwords, malformed
+// rules) and asks ACL DRYRUN whether they may run the random commands of
+// the other tests: every ACL SETUSER and DRYRUN reply must be
+// redis-server's.
+func TestRandomACLDifferential(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("POLYFN_RANDOM_SEED"); s != "" {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("POLYFN_RANDOM_SEED: %v", err)
+		}
+		seed = v
+	}
+	t.Logf("seed %d", seed)
+	g := &cmdGen{r: rand.New(rand.NewPCG(seed, 0x61636c73))}
+	cats := []string{"keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap", "hyperloglog",
+		"geo", "stream", "pubsub", "admin", "fast", "slow", "blocking", "dangerous", "connection", "transaction", "scripting", "nosuch"}
+	cmds := []string{"get", "set", "del", "lpush", "lrange", "hset", "hget", "sadd", "zadd", "zrange", "xadd", "config",
+		"config|get", "config|set", "client|list", "client", "eval", "fcall", "sort", "object|encoding", "select", "nosuch", "get|x"}
+	rule := func() string {
+		switch g.r.IntN(14) {
+		case 0, 1:
+			return g.pick("+", "-") + "@" + g.pick(cats...)
+		case 2, 3:
+			return g.pick("+", "-") + g.pick(cmds...)
+		case 4:
+			return "+" + g.pick("select|0", "select|1", "config|get|x", "get|k0")
+		case 5, 6:
+			return g.pick("~", "%R~", "%W~", "%RW~", "%X~", "~") + g.pick("k0", "k*", "k[0-2]", "*", "w_*", "")
+		case 7:
+			return g.pick("&", "&") + g.pick("ch", "ch*", "*")
+		case 8:
+			return g.pick("allkeys", "resetkeys", "allcommands", "nocommands", "allchannels", "resetchannels", "reset")
+		case 9:
+			return g.pick(">pw", "<pw", "nopass", "resetpass", "#abc", "#"+strings.Repeat("a", 64), "!"+strings.Repeat("0", 64))
+		case 10:
+			return g.pick("on", "off", "clearselectors")
+		case 11:
+			return `"(` + g.pick("+@read ~k1", "+get ~k*", "%W~k2 +set", "+@all", "~*", "-@all", "+lpush ~k3 &ch") + `)"`
+		case 12:
+			return g.pick("(", "(+get", "+@", "~", "%", "%Q~x", "+get|", "bogus")
+		default:
+			return "+@all"
+		}
+	}
+	var b strings.Builder
+	users := []string{"u1", "u2", "u3"}
+	for i := 0; i < 400; i++ {
+		u := g.pick(users...)
+		if g.chance(30) {
+			rules := []string{rule()}
+			for g.chance(50) {
+				rules = append(rules, rule())
+			}
+			fmt.Fprintf(&b, "ACL SETUSER %s %s\n", u, strings.Join(rules, " "))
+			continue
+		}
+		line := g.command()
+		if strings.HasPrefix(line, "!") {
+			continue
+		}
+		fmt.Fprintf(&b, "ACL DRYRUN %s %s\n", u, line)
+	}
+	path := filepath.Join(t.TempDir(), fmt.Sprintf("acl-%d.txt", seed))
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	RunDiffFile(t, path, false)
+}
