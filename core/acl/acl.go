@@ -64,7 +64,9 @@ func MergeSelectors(args []string) (out []string, bad int) {
 	open := -1
 	var cur string
 	for j, op := range args {
-		if open == -1 && len(op) > 0 && op[0] == '(' && op[len(op)-1] != ')' {
+		// As Redis, an opening token starts a selector even inside
+		// another one, which is then dropped.
+		if len(op) > 0 && op[0] == '(' && op[len(op)-1] != ')' {
 			cur, open = op, j
 			continue
 		}
