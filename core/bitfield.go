@@ -113,6 +113,7 @@ func bitfieldGeneric(ctx *Ctx, readOnly bool) {
 	}
 
 	var e *keyspace.Entry
+	grown := false // the string was created or lengthened
 	if !writes {
 		var ok bool
 		if e, ok = ctx.ReadKind(args[1], keyspace.KindString); !ok {
@@ -124,7 +125,7 @@ func bitfieldGeneric(ctx *Ctx, readOnly bool) {
 			return
 		}
 		var ok bool
-		if e, _, ok = bitString(ctx, args[1], highest); !ok {
+		if e, grown, ok = bitString(ctx, args[1], highest); !ok {
 			return
 		}
 	}
@@ -170,12 +171,16 @@ func bitfieldGeneric(ctx *Ctx, readOnly bool) {
 		}
 		ctx.W.WriteInt(int64(ret))
 		setBits(b, op.offset, op.bits, newv)
-		changes++
+		if grown || getBits(b, op.offset, op.bits) != old {
+			changes++
+		}
 	}
-	if writes {
+	// As Redis: only writes that changed something count; when none did
+	// (every one failed with OVERFLOW FAIL, or wrote the value already
+	// there), the key is not signalled and no event is sent.
+	if changes > 0 {
 		ctx.Modified(args[1])
-	}
-	if changes > 0 { // Redis sends no event when every write failed (OVERFLOW FAIL)
+		ctx.S.Dirty += int64(changes - 1)
 		ctx.Notify(NotifyString, "setbit", args[1])
 	}
 }
