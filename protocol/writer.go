@@ -128,7 +128,15 @@ func (w *Writer) WriteBigNumber(s string) {
 func (w *Writer) WriteVerbatim(format, s string) {
 	if w.resp == 3 {
 		w.aggregate('=', len(s)+4)
-		w.buf = append(w.buf, format...)
+		// The format is three bytes: as Redis's addReplyVerbatim, a
+		// longer one is cut and a shorter one padded with spaces.
+		for i := 0; i < 3; i++ {
+			if i < len(format) {
+				w.buf = append(w.buf, format[i])
+			} else {
+				w.buf = append(w.buf, ' ')
+			}
+		}
 		w.buf = append(w.buf, ':')
 		w.buf = append(w.buf, s...)
 		w.buf = append(w.buf, '\r', '\n')
