@@ -334,13 +334,16 @@ func parseExponent(b []byte, marker byte) (exp int64, ok bool) {
 }
 
 // AppendDouble renders f as Redis 7.0 does in replies ("%.17g", with inf,
-// -inf and nan spelled in lower case).
+// -inf and nan spelled in lower case). A NaN keeps its sign as glibc
+// prints it: 0/0 in a Lua script is x86's default NaN, "-nan".
 func AppendDouble(dst []byte, f float64) []byte {
 	switch {
 	case math.IsInf(f, 1):
 		return append(dst, "inf"...)
 	case math.IsInf(f, -1):
 		return append(dst, "-inf"...)
+	case math.IsNaN(f) && math.Signbit(f):
+		return append(dst, "-nan"...)
 	case math.IsNaN(f):
 		return append(dst, "nan"...)
 	}
