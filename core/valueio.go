@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"math"
 	"strconv"
 )
 
@@ -64,6 +65,9 @@ func readValue(br *bufio.Reader, raw *bytes.Buffer) (Value, error) {
 	case '#':
 		return Value{Kind: VBool, Int: map[bool]int64{true: 1}[string(body) == "t"]}, nil
 	case ',':
+		if string(body) == "-nan" { // glibc's spelling of a NaN with its sign set
+			return Value{Kind: VDouble, Float: math.Copysign(math.NaN(), -1)}, nil
+		}
 		f, err := strconv.ParseFloat(string(body), 64)
 		return Value{Kind: VDouble, Float: f}, err
 	case '$', '=', '!':
