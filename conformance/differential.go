@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,6 +32,10 @@ import (
 //	!sort CMD ...             compare with the elements of the top-level aggregate sorted
 //	!ignore CMD ...           run on both, do not compare (the reply must not be a protocol failure)
 //	!type CMD ...             compare only the reply's RESP type byte (and length for aggregates)
+//	!deepsort CMD ...         as !sort, at every level (FUNCTION LIST: Redis lists a library's
+//	                          functions in dict order)
+//	!fnload CMD ...           FUNCTION LOAD: any "Function X already exists" matches another
+//	                          (Redis names the first clash in dict order)
 //	!dump CMD ...             compare a DUMP payload exactly, unless it is a hash table set or
 //	                          hash (their order is Redis's random dict order) or a stream
 //	                          (consumers' seen times): then its type and length
@@ -157,6 +162,10 @@ func (d *diffRun) line(n int, l string) {
 		d.do(n, rest, "type")
 	case "!dump":
 		d.do(n, rest, "dump")
+	case "!deepsort":
+		d.do(n, rest, "deepsort")
+	case "!fnload":
+		d.do(n, rest, "fnload")
 	case "!raw":
 		a, ok := protocol.SplitArgs([]byte(rest))
 		if !ok || len(a) != 1 {
@@ -221,6 +230,12 @@ func (d *diffRun) compare(n int, cmd, mode string) {
 		return
 	case "sort":
 		pb, rb = sortedEncoding(pv), sortedEncoding(rv)
+	case "deepsort":
+		pb, rb = sortedEncoding(deepSorted(pv)), sortedEncoding(deepSorted(rv))
+	case "fnload":
+		if functionClash.Match(pb) && functionClash.Match(rb) {
+			return
+		}
 	case "dump":
 		// RDB_TYPE_SET and RDB_TYPE_HASH are written in dict order,
 		// RDB_TYPE_STREAM_LISTPACKS(_2) with times.
@@ -243,6 +258,44 @@ func isAggregate(v core.Value) bool {
 		return true
 	}
 	return false
+}
+
+var functionClash = regexp.MustCompile(`^-ERR Function \S+ already exists\r\n$`)
+
+// deepSorted is v with every nested aggregate's elements (or map pairs)
+// in a canonical order.
+func deepSorted(v core.Value) core.Value {
+	if !isAggregate(v) {
+		return v
+	}
+	out := v
+	out.Elems = make([]core.Value, len(v.Elems))
+	for i, e := range v.Elems {
+		out.Elems[i] = deepSorted(e)
+	}
+	step := 1
+	if v.Kind == core.VMap {
+		step = 2
+	}
+	type item struct {
+		key   []byte
+		elems []core.Value
+	}
+	var items []item
+	for i := 0; i+step <= len(out.Elems); i += step {
+		var k []byte
+		for _, e := range out.Elems[i : i+step] {
+			k = append(k, sortedEncoding(e)...)
+		}
+		items = append(items, item{k, out.Elems[i : i+step]})
+	}
+	sort.SliceStable(items, func(i, j int) bool { return bytes.Compare(items[i].key, items[j].key) < 0 })
+	var sorted []core.Value
+	for _, it := range items {
+		sorted = append(sorted, it.elems...)
+	}
+	out.Elems = sorted
+	return out
 }
 
 // sortedEncoding re-encodes v in RESP3 with its top-level elements (or

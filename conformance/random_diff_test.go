@@ -1055,3 +1055,77 @@ func TestRandomLuaRepliesDifferential(t *testing.T) {
 		t.Run(fmt.Sprintf("resp3=%v", resp3), func(t *testing.T) { RunDiffFile(t, path, resp3) })
 	}
 }
+
+// TestRandomFunctionsDifferential loads, replaces, deletes, flushes and
+// lists random Lua libraries (valid ones, and ones with bad shebangs,
+// names, flags, syntax or registrations, with functions whose names
+// collide across libraries) and calls their functions, comparing every
+// reply with redis-server's.
+func TestRandomFunctionsDifferential(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("POLYFN_RANDOM_SEED"); s != "" {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("POLYFN_RANDOM_SEED: %v", err)
+		}
+		seed = v
+	}
+	t.Logf("seed %d", seed)
+	g := &cmdGen{r: rand.New(rand.NewPCG(seed, 0x66756e63))}
+	fn := func() string { return g.pick("f1", "f2", "f3", "f4") }
+	register := func() string {
+		name := fn()
+		if g.chance(8) {
+			name = g.pick("f-1", "1f", "", "f x", "F1")
+		}
+		body := g.pick("return 1", "return redis.call('SET', keys[1] or 'k', args[1] or 'v')", "return redis.call('GET', keys[1] or 'k')",
+			"return {keys[1], args[1]}", "error('boom')", "return redis.pcall('NOSUCH')", "return #keys + #args")
+		if g.chance(50) {
+			var flags []string
+			for g.chance(50) {
+				flags = append(flags, "'"+g.pick("no-writes", "allow-oom", "allow-stale", "no-cluster", "allow-cross-slot-keys", "bogus")+"'")
+			}
+			return fmt.Sprintf("redis.register_function{function_name='%s', callback=function(keys, args) %s end, flags={%s}}", name, body, strings.Join(flags, ", "))
+		}
+		return fmt.Sprintf("redis.register_function('%s', function(keys, args) %s end)", name, body)
+	}
+	library := func() string {
+		head := "#!lua name=" + g.pick("lib1", "lib2", "lib3")
+		if g.chance(10) {
+			head = g.pick("#!lua", "#!LUA name=lib1", "#!lua name=lib1 foo=bar", "#!python name=lib1", "#!lua name=", "#!lua name=lib-1", "lua name=lib1")
+		}
+		var body []string
+		for len(body) == 0 || g.chance(40) {
+			body = append(body, register())
+		}
+		if g.chance(8) {
+			body = append(body, g.pick("return", "x = = 1", "redis.call('SET', 'a', 'b')", "local t = {}", "redis.register_function('f9')"))
+		}
+		if g.chance(5) {
+			body = nil // registers nothing
+		}
+		return strconv.Quote(head + "\n" + strings.Join(body, "\n"))
+	}
+	var b strings.Builder
+	for i := 0; i < 400; i++ {
+		switch g.r.IntN(10) {
+		case 0, 1, 2:
+			fmt.Fprintf(&b, "!fnload FUNCTION LOAD %s%s\n", g.opt(50, "REPLACE "), library())
+		case 3, 4, 5:
+			fmt.Fprintf(&b, "%s %s %s\n", g.pick("FCALL", "FCALL", "FCALL_RO"), fn(), g.pick("0", "1 k", "1 k v", "2 k", "-1", "x"))
+		case 6:
+			fmt.Fprintf(&b, "FUNCTION DELETE %s\n", g.pick("lib1", "lib2", "lib3", "nolib"))
+		case 7:
+			fmt.Fprintf(&b, "!deepsort FUNCTION LIST %s\n", join(g.opt(30, "WITHCODE"), g.opt(30, "LIBRARYNAME "+g.pick("lib*", "lib1", "x*"))))
+		case 8:
+			fmt.Fprintf(&b, "FUNCTION FLUSH %s\n", g.opt(30, g.pick("ASYNC", "SYNC", "BOGUS")))
+		default:
+			fmt.Fprintf(&b, "GET k\n")
+		}
+	}
+	path := filepath.Join(t.TempDir(), fmt.Sprintf("functions-%d.txt", seed))
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	RunDiffFile(t, path, false)
+}
