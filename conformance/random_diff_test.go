@@ -409,9 +409,29 @@ func (g *cmdGen) stringCmd() string {
 	}
 }
 
+// timeout is a blocking command's timeout: short (the servers wait for
+// nothing longer), or one they refuse.
+func (g *cmdGen) timeout() string {
+	return g.pick("0.01", "0.01", "0.01", "-1", "abc", "inf", "1e400", "-0.5")
+}
+
 func (g *cmdGen) listCmd() string {
 	k := g.key()
-	switch g.r.IntN(16) {
+	switch g.r.IntN(17) {
+	case 16:
+		// Blocking pops: served at once when there is data, else after
+		// the timeout (or refused for it).
+		switch g.r.IntN(4) {
+		case 0:
+			return join(g.pick("BLPOP", "BRPOP"), g.keys(1), g.timeout())
+		case 1:
+			return join("BLMOVE", k, g.key(), g.pick("LEFT", "RIGHT"), g.pick("LEFT", "RIGHT", "UP"), g.timeout())
+		case 2:
+			ks := g.keys(1)
+			return join("BLMPOP", g.timeout(), strconv.Itoa(len(ks)), ks, g.pick("LEFT", "RIGHT"), g.opt(40, "COUNT "+g.idx()))
+		default:
+			return join(g.pick("BZPOPMIN", "BZPOPMAX"), g.keys(1), g.timeout())
+		}
 	case 0:
 		return join(g.pick("LPUSH", "RPUSH", "LPUSHX", "RPUSHX"), k, g.vals(1))
 	case 1:
@@ -813,6 +833,9 @@ func TestRandomEnginesPassthrough(t *testing.T) {
 		if strings.HasPrefix(line, "!type ") {
 			continue // a random pick: the servers' data would part ways
 		}
+		if name, _, _ := strings.Cut(line, " "); slices.Contains([]string{"BLPOP", "BRPOP", "BLMOVE", "BLMPOP", "BZPOPMIN", "BZPOPMAX"}, name) {
+			continue // blocking commands are refused from scripts (noscript)
+		}
 		sorted := strings.HasPrefix(line, "!sort ")
 		line = strings.TrimPrefix(strings.TrimPrefix(line, "!sort "), "!dump ")
 		cmd, ok := splitCmd(line)
@@ -1076,7 +1099,10 @@ func TestRandomFunctionsDifferential(t *testing.T) {
 	register := func() string {
 		name := fn()
 		if g.chance(8) {
-			name = g.pick("f-1", "1f", "", "f x", "F1")
+			// (No name differing from another only by case: redis-server
+			// 7.0.15 asserts when it restores such a library after a
+			// failed FUNCTION LOAD REPLACE.)
+			name = g.pick("f-1", "1f", "", "f x", "f_1")
 		}
 		body := g.pick("return 1", "return redis.call('SET', keys[1] or 'k', args[1] or 'v')", "return redis.call('GET', keys[1] or 'k')",
 			"return {keys[1], args[1]}", "error('boom')", "return redis.pcall('NOSUCH')", "return #keys + #args")
