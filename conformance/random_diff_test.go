@@ -30,18 +30,8 @@ import (
 // length (default 3000) and POLYFN_RANDOM_KEEP to a file name to keep the
 // script (the line numbers of failures are its lines).
 func TestRandomCommandsDifferential(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("POLYFN_RANDOM_SEED"); s != "" {
-		v, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatalf("POLYFN_RANDOM_SEED: %v", err)
-		}
-		seed = v
-	}
-	n := 3000
-	if s := os.Getenv("POLYFN_RANDOM_COMMANDS"); s != "" {
-		n, _ = strconv.Atoi(s)
-	}
+	seed := randomSeed(t)
+	n := randomCommands(3000)
 	t.Logf("seed %d (POLYFN_RANDOM_SEED=%d replays it; even seeds use small encoding thresholds)", seed, seed)
 	g := &cmdGen{r: rand.New(rand.NewPCG(seed, 0x706f6c79666e))}
 	var b strings.Builder
@@ -72,6 +62,26 @@ func TestRandomCommandsDifferential(t *testing.T) {
 			RunDiffFile(t, path, resp3)
 		})
 	}
+}
+
+// randomSeed is POLYFN_RANDOM_SEED, or a new seed.
+func randomSeed(t *testing.T) uint64 {
+	if s := os.Getenv("POLYFN_RANDOM_SEED"); s != "" {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("POLYFN_RANDOM_SEED: %v", err)
+		}
+		return v
+	}
+	return uint64(time.Now().UnixNano())
+}
+
+// randomCommands is POLYFN_RANDOM_COMMANDS, or def.
+func randomCommands(def int) int {
+	if n, err := strconv.Atoi(os.Getenv("POLYFN_RANDOM_COMMANDS")); err == nil && n > 0 {
+		return n
+	}
+	return def
 }
 
 // cmdGen draws commands from a small grammar per command family.
@@ -653,14 +663,7 @@ func (g *cmdGen) keyCmd() string {
 // the values as CONFIG GET prints them must match redis-server's. The
 // seed is logged as for TestRandomCommandsDifferential.
 func TestRandomConfigDifferential(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("POLYFN_RANDOM_SEED"); s != "" {
-		v, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatalf("POLYFN_RANDOM_SEED: %v", err)
-		}
-		seed = v
-	}
+	seed := randomSeed(t)
 	t.Logf("seed %d", seed)
 	skip := []string{"bind", "port", "dir", "dbfilename", "logfile", "pidfile", "unixsocket", "requirepass", "tls-",
 		"maxmemory", "save", "appendonly", "timeout", "client-", "maxclients", "proto-max-bulk-len", "oom-score-adj",
@@ -702,18 +705,8 @@ func TestRandomConfigDifferential(t *testing.T) {
 // subscriber received (up to a PUBLISH that marks the end) with
 // redis-server's: the events, their order and their keys.
 func TestRandomNotificationsDifferential(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("POLYFN_RANDOM_SEED"); s != "" {
-		v, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatalf("POLYFN_RANDOM_SEED: %v", err)
-		}
-		seed = v
-	}
-	n := 3000
-	if s := os.Getenv("POLYFN_RANDOM_COMMANDS"); s != "" {
-		n, _ = strconv.Atoi(s)
-	}
+	seed := randomSeed(t)
+	n := randomCommands(3000)
 	t.Logf("seed %d", seed)
 	args := []string{"--notify-keyspace-events", "KEA", "--save", ""}
 	rAddr := StartRedis(t, args...)
@@ -787,18 +780,8 @@ func TestRandomNotificationsDifferential(t *testing.T) {
 // (answered as big numbers, bulk strings in RESP2) and a null array as
 // null (a null bulk string).
 func TestRandomEnginesPassthrough(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("POLYFN_RANDOM_SEED"); s != "" {
-		v, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatalf("POLYFN_RANDOM_SEED: %v", err)
-		}
-		seed = v
-	}
-	n := 3000
-	if s := os.Getenv("POLYFN_RANDOM_COMMANDS"); s != "" {
-		n, _ = strconv.Atoi(s)
-	}
+	seed := randomSeed(t)
+	n := randomCommands(3000)
 	t.Logf("seed %d", seed)
 	wasm, err := os.ReadFile("../engines/wasm/testdata/asexample.wasm")
 	require.NoError(t, err)
@@ -946,14 +929,7 @@ func passthrough(v core.Value, js bool, resp int, scriptArity bool) core.Value {
 // the other tests: every ACL SETUSER and DRYRUN reply must be
 // redis-server's.
 func TestRandomACLDifferential(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("POLYFN_RANDOM_SEED"); s != "" {
-		v, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatalf("POLYFN_RANDOM_SEED: %v", err)
-		}
-		seed = v
-	}
+	seed := randomSeed(t)
 	t.Logf("seed %d", seed)
 	g := &cmdGen{r: rand.New(rand.NewPCG(seed, 0x61636c73))}
 	cats := []string{"keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap", "hyperloglog",
@@ -1017,14 +993,7 @@ func TestRandomACLDifferential(t *testing.T) {
 // number and verbatim tables after redis.setresp(3) or not) and compares
 // the replies with redis-server's, in RESP2 and RESP3.
 func TestRandomLuaRepliesDifferential(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("POLYFN_RANDOM_SEED"); s != "" {
-		v, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatalf("POLYFN_RANDOM_SEED: %v", err)
-		}
-		seed = v
-	}
+	seed := randomSeed(t)
 	t.Logf("seed %d", seed)
 	g := &cmdGen{r: rand.New(rand.NewPCG(seed, 0x6c756172))}
 	var value func(depth int) string
@@ -1085,14 +1054,7 @@ func TestRandomLuaRepliesDifferential(t *testing.T) {
 // collide across libraries) and calls their functions, comparing every
 // reply with redis-server's.
 func TestRandomFunctionsDifferential(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("POLYFN_RANDOM_SEED"); s != "" {
-		v, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatalf("POLYFN_RANDOM_SEED: %v", err)
-		}
-		seed = v
-	}
+	seed := randomSeed(t)
 	t.Logf("seed %d", seed)
 	g := &cmdGen{r: rand.New(rand.NewPCG(seed, 0x66756e63))}
 	fn := func() string { return g.pick("f1", "f2", "f3", "f4") }
