@@ -628,7 +628,12 @@ func (g *cmdGen) zsetCmd() string {
 
 func (g *cmdGen) keyCmd() string {
 	k := g.key()
-	switch g.r.IntN(12) {
+	switch g.r.IntN(13) {
+	case 12:
+		// A second database: commands that cross to it, and the
+		// connection moving there (and back).
+		return g.pick("SELECT "+g.pick("0", "0", "1", "16", "-1", "x"), "MOVE "+k+" "+g.pick("1", "0", "16", "x"),
+			"COPY "+k+" "+g.key()+" DB "+g.pick("1", "0", "16")+g.opt(40, " REPLACE"), "SWAPDB "+g.pick("0 1", "1 0", "0 0", "0 16", "a 1"))
 	case 0:
 		return join("DEL", g.keys(1))
 	case 1:
@@ -818,6 +823,8 @@ func TestRandomEnginesPassthrough(t *testing.T) {
 		}
 		if name, _, _ := strings.Cut(line, " "); slices.Contains([]string{"BLPOP", "BRPOP", "BLMOVE", "BLMPOP", "BZPOPMIN", "BZPOPMAX"}, name) {
 			continue // blocking commands are refused from scripts (noscript)
+		} else if name == "SELECT" {
+			continue // a script's SELECT lasts for the script only
 		}
 		sorted := strings.HasPrefix(line, "!sort ")
 		line = strings.TrimPrefix(strings.TrimPrefix(line, "!sort "), "!dump ")
