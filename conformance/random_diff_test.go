@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -1123,4 +1124,131 @@ func TestRandomFunctionsDifferential(t *testing.T) {
 		t.Fatal(err)
 	}
 	RunDiffFile(t, path, false)
+}
+
+// TestRandomPubSubDifferential drives a subscriber through random
+// (P|S)SUBSCRIBE and (P|S)UNSUBSCRIBE calls, commands refused in
+// subscribed mode and PINGs, while another connection publishes and asks
+// PUBSUB: after each step everything the subscriber received (replies,
+// messages, up to the reply to a PING) and the publisher's reply must be
+// redis-server's, in RESP2 and RESP3.
+func TestRandomPubSubDifferential(t *testing.T) {
+	seed := randomSeed(t)
+	n := randomCommands(1500)
+	t.Logf("seed %d", seed)
+	for _, resp3 := range []bool{false, true} {
+		t.Run(fmt.Sprintf("resp3=%v", resp3), func(t *testing.T) {
+			type side struct{ sub, pub *Client }
+			open := func(addr string) side {
+				s := side{Dial(t, addr), Dial(t, addr)}
+				if resp3 {
+					for _, c := range []*Client{s.sub, s.pub} {
+						_, _, err := c.Do("HELLO", "3")
+						require.NoError(t, err)
+					}
+				}
+				return s
+			}
+			sides := []side{open(StartRedis(t)), open(StartPolyfn(t, "--save", ""))}
+			// drain sends PING on the subscriber and returns what came
+			// before its reply, and the reply.
+			drain := func(c *Client) []string {
+				require.NoError(t, c.Send("PING"))
+				var got []string
+				for {
+					_, raw, err := c.Read()
+					require.NoError(t, err)
+					got = append(got, string(raw))
+					if s := string(raw); s == "+PONG\r\n" || s == "*2\r\n$4\r\npong\r\n$0\r\n\r\n" {
+						return got
+					}
+				}
+			}
+			g := &cmdGen{r: rand.New(rand.NewPCG(seed, 0x70756273))}
+			ch := func() string { return g.pick("ch1", "ch2", "ch3", "news.1", "news.2") }
+			pat := func() string { return g.pick("ch*", "news.*", "*", "ch[12]", "nomatch") }
+			some := func(f func() string, min int) []string {
+				var out []string
+				for len(out) < min || g.chance(40) {
+					out = append(out, f())
+				}
+				return out
+			}
+			failures := 0
+			for i := 0; i < n && failures < 10; i++ {
+				var subCmd, pubCmd []string
+				switch g.r.IntN(12) {
+				case 0, 1:
+					subCmd = append([]string{"SUBSCRIBE"}, some(ch, 1)...)
+				case 2:
+					subCmd = append([]string{"UNSUBSCRIBE"}, some(ch, 0)...)
+				case 3:
+					subCmd = append([]string{"PSUBSCRIBE"}, some(pat, 1)...)
+				case 4:
+					subCmd = append([]string{"PUNSUBSCRIBE"}, some(pat, 0)...)
+				case 5:
+					subCmd = append([]string{g.pick("SSUBSCRIBE", "SUNSUBSCRIBE")}, some(ch, 0)...)
+				case 6:
+					subCmd = []string{g.pick("GET", "SET", "PUBSUB", "PING", "ECHO"), "x"}
+				case 7, 8, 9:
+					pubCmd = []string{g.pick("PUBLISH", "PUBLISH", "SPUBLISH"), ch(), g.pick("hello", "", "x y")}
+				default:
+					pubCmd = append([]string{"PUBSUB"}, g.pick("NUMSUB", "NUMPAT", "SHARDNUMSUB", "CHANNELS", "SHARDCHANNELS")) // a PUBSUB query
+					switch pubCmd[1] {
+					case "NUMSUB", "SHARDNUMSUB":
+						pubCmd = append(pubCmd, some(ch, 0)...)
+					case "CHANNELS", "SHARDCHANNELS":
+						pubCmd = append(pubCmd, pat())
+					}
+				}
+				var results [2][]string
+				for j, s := range sides {
+					if subCmd != nil {
+						require.NoError(t, s.sub.Send(subCmd...))
+					}
+					if pubCmd != nil {
+						v, raw, err := s.pub.Do(pubCmd...)
+						require.NoError(t, err)
+						if pubCmd[1] == "CHANNELS" || pubCmd[1] == "SHARDCHANNELS" {
+							raw = sortedEncoding(v) // a dict's order
+						}
+						results[j] = append(results[j], string(raw))
+					}
+					results[j] = append(results[j], drain(s.sub)...)
+				}
+				bare := len(subCmd) == 1 && strings.HasSuffix(subCmd[0], "UNSUBSCRIBE")
+				if want, got := pubsubCanonical(results[0], bare), pubsubCanonical(results[1], bare); !slices.Equal(want, got) {
+					failures++
+					t.Errorf("step %d, sub %q pub %q:\n  polyfn: %q\n  redis:  %q", i, subCmd, pubCmd, results[1], results[0])
+				}
+			}
+		})
+	}
+}
+
+// pubsubCanonical puts in order what Redis leaves to its dicts: the
+// pattern messages one publication delivers to a client (documented in
+// docs/COMMANDS.md) and, for an UNSUBSCRIBE without arguments, the order
+// of the channels (with the counts, which follow it).
+func pubsubCanonical(frames []string, bare bool) []string {
+	out := slices.Clone(frames)
+	isPmessage := func(s string) bool { return strings.Contains(s, "\r\n$8\r\npmessage\r\n") }
+	for i := 0; i < len(out); {
+		j := i
+		for j < len(out) && isPmessage(out[j]) {
+			j++
+		}
+		slices.Sort(out[i:j])
+		i = max(j, i+1)
+	}
+	if bare {
+		unsub := regexp.MustCompile(`(?s)^([*>]3\r\n\$\d+\r\n[ps]?unsubscribe\r\n.*\r\n):-?\d+\r\n$`)
+		i := 0
+		for i < len(out) && unsub.MatchString(out[i]) {
+			out[i] = unsub.ReplaceAllString(out[i], "${1}:N\r\n")
+			i++
+		}
+		slices.Sort(out[:i])
+	}
+	return out
 }
