@@ -217,9 +217,10 @@ func (g *cmdGen) next() string {
 	if rest, ok := strings.CutPrefix(line, "!sort "); ok {
 		return "!sort " + wrap + rest
 	}
-	if strings.Contains(wrap, "setresp(3)") && strings.HasPrefix(line, "LCS ") {
-		// LCS IDX answers a map: back from Lua its order is the table's.
-		return "!sort " + wrap + line
+	if strings.Contains(wrap, "setresp(3)") && (strings.HasPrefix(line, "LCS ") || strings.HasPrefix(line, "XINFO ")) {
+		// LCS IDX and XINFO answer maps (XINFO GROUPS, an array of
+		// them): back from Lua their order is the tables'.
+		return "!deepsort " + wrap + line
 	}
 	return wrap + line
 }
@@ -257,7 +258,13 @@ func (g *cmdGen) streamID() string {
 func (g *cmdGen) streamCmd() string {
 	k := g.key()
 	group := g.pick("g1", "g2")
-	switch g.r.IntN(14) {
+	switch g.r.IntN(16) {
+	case 14:
+		// What XINFO says without times (consumers' idle times are left
+		// out).
+		return join("XINFO", g.pick("STREAM", "STREAM", "GROUPS", "HELP"), k)
+	case 15:
+		return join("XSETID", k, g.streamID(), g.opt(30, "ENTRIESADDED "+g.idx()), g.opt(30, "MAXDELETEDID "+g.streamID()))
 	case 0, 1, 2:
 		fields := []string{g.val(), g.val()}
 		if g.chance(20) {
@@ -401,6 +408,9 @@ func (g *cmdGen) stringCmd() string {
 	case 10:
 		return join("MGET", g.keys(1))
 	case 11:
+		if g.chance(30) {
+			return join(g.pick("SETEX", "PSETEX"), k, g.pick("100000", "0", "-1", "abc", "9223372036854775807"), g.val())
+		}
 		return join(g.pick("SETNX", "GETSET"), k, g.val())
 	case 12:
 		return join("MSETNX", k, g.val(), g.key(), g.val())
@@ -629,7 +639,16 @@ func (g *cmdGen) zsetCmd() string {
 
 func (g *cmdGen) keyCmd() string {
 	k := g.key()
-	switch g.r.IntN(13) {
+	switch g.r.IntN(14) {
+	case 13:
+		// Absolute expiry times far ahead, read back as they were set.
+		if g.chance(50) {
+			return join(g.pick("EXPIREAT", "PEXPIREAT"), k, g.pick("99999999999", "4102444800", "4102444800000", "-1", "9223372036854775807"),
+				g.opt(30, g.pick("NX", "XX", "GT", "LT")))
+		}
+		// Read back by kind only: after a relative EXPIRE the servers'
+		// clocks differ by a few milliseconds.
+		return join("!type", g.pick("EXPIRETIME", "PEXPIRETIME"), k)
 	case 12:
 		// A second database: commands that cross to it, and the
 		// connection moving there (and back).
