@@ -1271,3 +1271,40 @@ func pubsubCanonical(frames []string, bare bool) []string {
 	}
 	return out
 }
+
+// TestRandomLuaArgsDifferential passes Lua values of every kind as
+// command arguments (integers, fractions, huge and tiny numbers,
+// infinities, NaN, booleans, nil, tables, strings), one or several at a
+// time, and reads back what was stored: how each is converted, or the
+// error that refuses it, must be redis-server's.
+func TestRandomLuaArgsDifferential(t *testing.T) {
+	seed := randomSeed(t)
+	t.Logf("seed %d", seed)
+	g := &cmdGen{r: rand.New(rand.NewPCG(seed, 0x6c756161))}
+	arg := func() string {
+		return g.pick("1", "-1", "0", "3.5", "0.1", "1/3", "1e20", "1e-20", "2^53", "2^53+1", "2^63", "-2^63", "123456789012345678",
+			"math.huge", "-math.huge", "0/0", "true", "false", "nil", "{}", "{1}", "'str'", "''", "'3.0'", "2.5e-310", "1e308*10",
+			"tostring(0.1)", "100000000000000", "1e15", "1e16", "12345.678901234567")
+	}
+	var b strings.Builder
+	for i := 0; i < 300; i++ {
+		var call string
+		switch g.r.IntN(4) {
+		case 0:
+			call = fmt.Sprintf("redis.pcall('SET', KEYS[1], %s)", arg())
+		case 1:
+			call = fmt.Sprintf("redis.pcall('RPUSH', KEYS[1], %s, %s)", arg(), arg())
+		case 2:
+			call = fmt.Sprintf("redis.pcall('ECHO', %s)", arg())
+		default:
+			call = fmt.Sprintf("redis.pcall(%s, KEYS[1])", g.pick("'GET'", "'get'", "nil", "1", "{}", "'NOSUCH'", "''"))
+		}
+		fmt.Fprintf(&b, "DEL k\nEVAL %s 1 k\n", strconv.Quote("local r = "+call+" if type(r) == 'table' and r.err then return 'caught: ' .. r.err end "+
+			"return {r, redis.pcall('TYPE', KEYS[1]).ok, redis.pcall('GET', KEYS[1]), redis.pcall('LRANGE', KEYS[1], 0, -1)}"))
+	}
+	path := filepath.Join(t.TempDir(), fmt.Sprintf("luaargs-%d.txt", seed))
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	RunDiffFile(t, path, false)
+}
