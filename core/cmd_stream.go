@@ -613,7 +613,9 @@ func cmdXSetID(ctx *Ctx) {
 	if !maxDel.IsZero() {
 		s.MaxDeletedID = maxDel
 	}
-	ctx.Modified(key)
+	// Counted as a change (persistence) but, as in Redis 7.0, not
+	// signalled: WATCH and client-side caching do not see XSETID.
+	ctx.S.Dirty++
 	ctx.Notify(NotifyStream, "xsetid", key)
 	ctx.OK()
 }
