@@ -665,7 +665,10 @@ func (g *cmdGen) keyCmd() string {
 	case 4:
 		return join("COPY", k, g.key(), g.opt(40, "REPLACE"))
 	case 5:
-		return join(g.pick("EXPIRE", "PEXPIRE"), k, g.pick("1000", "100000", "0", "-5", "abc", "9223372036854775807"), g.opt(30, g.pick("NX", "XX", "GT", "LT", "ZZ")))
+		// Nothing may expire while the script runs (the servers would
+		// see it go at different moments): a time to live is at least
+		// 100 s, or none (0 and negative ones delete at once).
+		return join(g.pick("EXPIRE", "PEXPIRE"), k, g.pick("100000", "1000000", "0", "-5", "abc", "9223372036854775807"), g.opt(30, g.pick("NX", "XX", "GT", "LT", "ZZ")))
 	case 6:
 		return join("PERSIST", k)
 	case 7:
