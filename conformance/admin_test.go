@@ -263,20 +263,10 @@ func TestConfigDirMatchesRedis(t *testing.T) {
 		{"CONFIG", "SET", "dir", filepath.Join(base, "file", "x")}, {"CONFIG", "SET", "dir", ""},
 		{"CONFIG", "GET", "dir"},
 	}
-	run := func(addr string) []string {
-		c := Dial(t, addr)
-		var out []string
-		for _, cmd := range script {
-			_, raw, err := c.Do(cmd...)
-			require.NoError(t, err)
-			out = append(out, string(raw))
-		}
-		return out
-	}
 	args := []string{"--enable-protected-configs", "yes"}
-	got := run(StartPolyfn(t, args...))
-	assert.Contains(t, got[len(got)-1], filepath.Join(base, "sub")+"\r\n")
+	got := pipeline(t, Dial(t, StartPolyfn(t, args...)), script)
+	assert.Contains(t, string(got[len(got)-1]), filepath.Join(base, "sub")+"\r\n")
 	if addr, ok := tryRedis(t, args...); ok {
-		assert.Equal(t, run(addr), got)
+		assert.Equal(t, pipeline(t, Dial(t, addr), script), got)
 	}
 }

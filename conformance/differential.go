@@ -154,18 +154,8 @@ func (d *diffRun) line(n int, l string) {
 		d.cur.r.Send(args...)
 	case "!recv":
 		d.compare(n, "(recv)", "exact")
-	case "!sort":
-		d.do(n, rest, "sort")
-	case "!ignore":
-		d.do(n, rest, "ignore")
-	case "!type":
-		d.do(n, rest, "type")
-	case "!dump":
-		d.do(n, rest, "dump")
-	case "!deepsort":
-		d.do(n, rest, "deepsort")
-	case "!fnload":
-		d.do(n, rest, "fnload")
+	case "!sort", "!ignore", "!type", "!dump", "!deepsort", "!fnload":
+		d.do(n, rest, word[1:]) // the comparison mode is the directive's name
 	case "!raw":
 		a, ok := protocol.SplitArgs([]byte(rest))
 		if !ok || len(a) != 1 {

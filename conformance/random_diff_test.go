@@ -33,7 +33,6 @@ import (
 func TestRandomCommandsDifferential(t *testing.T) {
 	seed := randomSeed(t)
 	n := randomCommands(3000)
-	t.Logf("seed %d (POLYFN_RANDOM_SEED=%d replays it; even seeds use small encoding thresholds)", seed, seed)
 	g := &cmdGen{r: rand.New(rand.NewPCG(seed, 0x706f6c79666e))}
 	var b strings.Builder
 	if seed%2 == 0 {
@@ -51,30 +50,58 @@ func TestRandomCommandsDifferential(t *testing.T) {
 		b.WriteString(g.next())
 		b.WriteByte('\n')
 	}
+	playRandomScript(t, b.String(), false, true)
+}
+
+// playRandomScript writes a generated script (to POLYFN_RANDOM_KEEP when
+// it is set, so that failures' line numbers can be read) and plays it
+// against polyfn and redis-server, in RESP2 and/or RESP3.
+func playRandomScript(t *testing.T, script string, resp3s ...bool) {
 	path := os.Getenv("POLYFN_RANDOM_KEEP")
 	if path == "" {
-		path = filepath.Join(t.TempDir(), fmt.Sprintf("random-%d.txt", seed))
+		path = filepath.Join(t.TempDir(), "script.txt")
 	}
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(script), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, resp3 := range []bool{false, true} {
-		t.Run(fmt.Sprintf("resp3=%v", resp3), func(t *testing.T) {
-			RunDiffFile(t, path, resp3)
-		})
+	if len(resp3s) == 1 {
+		RunDiffFile(t, path, resp3s[0])
+		return
+	}
+	for _, resp3 := range resp3s {
+		t.Run(fmt.Sprintf("resp3=%v", resp3), func(t *testing.T) { RunDiffFile(t, path, resp3) })
 	}
 }
 
-// randomSeed is POLYFN_RANDOM_SEED, or a new seed.
+// randomSeed is POLYFN_RANDOM_SEED, or a new seed; either is logged.
 func randomSeed(t *testing.T) uint64 {
+	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("POLYFN_RANDOM_SEED"); s != "" {
 		v, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {
 			t.Fatalf("POLYFN_RANDOM_SEED: %v", err)
 		}
-		return v
+		seed = v
 	}
-	return uint64(time.Now().UnixNano())
+	t.Logf("seed %d (POLYFN_RANDOM_SEED=%d replays it)", seed, seed)
+	return seed
+}
+
+// generatedCommand is a generated line as a command to send: !flushall
+// is FLUSHALL, and a comparison directive (!sort, !dump, !type) is split
+// off and returned without its "!".
+func generatedCommand(t *testing.T, line string) (cmd []string, directive string) {
+	if line == "!flushall" {
+		line = "FLUSHALL"
+	}
+	if strings.HasPrefix(line, "!") {
+		directive, line, _ = strings.Cut(line[1:], " ")
+	}
+	cmd, ok := splitCmd(line)
+	if !ok || len(cmd) == 0 {
+		t.Fatalf("bad generated line %q", line)
+	}
+	return cmd, directive
 }
 
 // randomCommands is POLYFN_RANDOM_COMMANDS, or def.
@@ -692,7 +719,6 @@ func (g *cmdGen) keyCmd() string {
 // seed is logged as for TestRandomCommandsDifferential.
 func TestRandomConfigDifferential(t *testing.T) {
 	seed := randomSeed(t)
-	t.Logf("seed %d", seed)
 	skip := []string{"bind", "port", "dir", "dbfilename", "logfile", "pidfile", "unixsocket", "requirepass", "tls-",
 		"maxmemory", "save", "appendonly", "timeout", "client-", "maxclients", "proto-max-bulk-len", "oom-score-adj",
 		"io-threads", "daemonize", "aclfile", "enable-"}
@@ -720,11 +746,7 @@ func TestRandomConfigDifferential(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "CONFIG SET %s %s\nCONFIG GET %s\n", p, value(), p)
 	}
-	path := filepath.Join(t.TempDir(), fmt.Sprintf("config-%d.txt", seed))
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	RunDiffFile(t, path, false)
+	playRandomScript(t, b.String(), false)
 }
 
 // TestRandomNotificationsDifferential plays random commands (those of
@@ -735,7 +757,6 @@ func TestRandomConfigDifferential(t *testing.T) {
 func TestRandomNotificationsDifferential(t *testing.T) {
 	seed := randomSeed(t)
 	n := randomCommands(3000)
-	t.Logf("seed %d", seed)
 	args := []string{"--notify-keyspace-events", "KEA", "--save", ""}
 	rAddr := StartRedis(t, args...)
 	pAddr := StartPolyfnWith(t, onlyEngine(t, "lua"), args...)
@@ -781,12 +802,7 @@ func TestRandomNotificationsDifferential(t *testing.T) {
 		}
 		var cmds [][]string
 		for _, line := range strings.Split(chunk, "\n") {
-			if line == "!flushall" {
-				line = "FLUSHALL"
-			}
-			line = strings.TrimPrefix(strings.TrimPrefix(line, "!sort "), "!dump ")
-			cmd, ok := splitCmd(line)
-			require.True(t, ok, line)
+			cmd, _ := generatedCommand(t, line)
 			cmds = append(cmds, cmd)
 		}
 		want, got := events(sides["redis"], cmds), events(sides["polyfn"], cmds)
@@ -810,7 +826,6 @@ func TestRandomNotificationsDifferential(t *testing.T) {
 func TestRandomEnginesPassthrough(t *testing.T) {
 	seed := randomSeed(t)
 	n := randomCommands(3000)
-	t.Logf("seed %d", seed)
 	wasm, err := os.ReadFile("../engines/wasm/testdata/asexample.wasm")
 	require.NoError(t, err)
 	direct := Dial(t, StartPolyfn(t, "--save", ""))
@@ -838,21 +853,16 @@ func TestRandomEnginesPassthrough(t *testing.T) {
 	failures := 0
 	for i := 0; i < n && failures < 10; i++ {
 		line := g.command()
-		if line == "!flushall" {
-			line = "FLUSHALL"
-		}
-		if strings.HasPrefix(line, "!type ") {
+		cmd, directive := generatedCommand(t, line)
+		switch {
+		case directive == "type":
 			continue // a random pick: the servers' data would part ways
-		}
-		if name, _, _ := strings.Cut(line, " "); slices.Contains([]string{"BLPOP", "BRPOP", "BLMOVE", "BLMPOP", "BZPOPMIN", "BZPOPMAX"}, name) {
+		case slices.Contains([]string{"BLPOP", "BRPOP", "BLMOVE", "BLMPOP", "BZPOPMIN", "BZPOPMAX"}, cmd[0]):
 			continue // blocking commands are refused from scripts (noscript)
-		} else if name == "SELECT" {
+		case cmd[0] == "SELECT":
 			continue // a script's SELECT lasts for the script only
 		}
-		sorted := strings.HasPrefix(line, "!sort ")
-		line = strings.TrimPrefix(strings.TrimPrefix(line, "!sort "), "!dump ")
-		cmd, ok := splitCmd(line)
-		require.True(t, ok, line)
+		sorted := directive == "sort"
 		want, wantRaw, err := direct.Do(cmd...)
 		require.NoError(t, err, "command %d: %s", i, line)
 		jv, jsRaw, err := js.Do(append([]string{"FCALL", "run", "0"}, cmd...)...)
@@ -884,7 +894,7 @@ func TestRandomEnginesPassthrough(t *testing.T) {
 			return bytes.Equal(got(v, raw), enc(passthrough(want, js, resp, false), resp)) ||
 				bytes.Equal(got(v, raw), enc(passthrough(want, js, resp, true), resp))
 		}
-		if strings.HasPrefix(line, "DUMP ") && len(want.Str) > 0 {
+		if cmd[0] == "DUMP" && len(want.Str) > 0 {
 			switch want.Str[0] {
 			case 2, 4, 15, 19: // in dict order, or with times
 				if len(jv.Str) == len(want.Str) && len(av.Str) == len(want.Str) {
@@ -960,7 +970,6 @@ func passthrough(v core.Value, js bool, resp int, scriptArity bool) core.Value {
 // redis-server's.
 func TestRandomACLDifferential(t *testing.T) {
 	seed := randomSeed(t)
-	t.Logf("seed %d", seed)
 	g := &cmdGen{r: rand.New(rand.NewPCG(seed, 0x61636c73))}
 	cats := []string{"keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap", "hyperloglog",
 		"geo", "stream", "pubsub", "admin", "fast", "slow", "blocking", "dangerous", "connection", "transaction", "scripting", "nosuch"}
@@ -1010,11 +1019,7 @@ func TestRandomACLDifferential(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "ACL DRYRUN %s %s\n", u, line)
 	}
-	path := filepath.Join(t.TempDir(), fmt.Sprintf("acl-%d.txt", seed))
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	RunDiffFile(t, path, false)
+	playRandomScript(t, b.String(), false)
 }
 
 // TestRandomLuaRepliesDifferential has Lua scripts return random values
@@ -1024,7 +1029,6 @@ func TestRandomACLDifferential(t *testing.T) {
 // the replies with redis-server's, in RESP2 and RESP3.
 func TestRandomLuaRepliesDifferential(t *testing.T) {
 	seed := randomSeed(t)
-	t.Logf("seed %d", seed)
 	g := &cmdGen{r: rand.New(rand.NewPCG(seed, 0x6c756172))}
 	var value func(depth int) string
 	value = func(depth int) string {
@@ -1069,13 +1073,7 @@ func TestRandomLuaRepliesDifferential(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "EVAL %s 0\n", strconv.Quote(prefix+"return "+v))
 	}
-	path := filepath.Join(t.TempDir(), fmt.Sprintf("lua-%d.txt", seed))
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, resp3 := range []bool{false, true} {
-		t.Run(fmt.Sprintf("resp3=%v", resp3), func(t *testing.T) { RunDiffFile(t, path, resp3) })
-	}
+	playRandomScript(t, b.String(), false, true)
 }
 
 // TestRandomFunctionsDifferential loads, replaces, deletes, flushes and
@@ -1085,7 +1083,6 @@ func TestRandomLuaRepliesDifferential(t *testing.T) {
 // reply with redis-server's.
 func TestRandomFunctionsDifferential(t *testing.T) {
 	seed := randomSeed(t)
-	t.Logf("seed %d", seed)
 	g := &cmdGen{r: rand.New(rand.NewPCG(seed, 0x66756e63))}
 	fn := func() string { return g.pick("f1", "f2", "f3", "f4") }
 	register := func() string {
@@ -1141,11 +1138,7 @@ func TestRandomFunctionsDifferential(t *testing.T) {
 			fmt.Fprintf(&b, "GET k\n")
 		}
 	}
-	path := filepath.Join(t.TempDir(), fmt.Sprintf("functions-%d.txt", seed))
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	RunDiffFile(t, path, false)
+	playRandomScript(t, b.String(), false)
 }
 
 // TestRandomPubSubDifferential drives a subscriber through random
@@ -1157,7 +1150,6 @@ func TestRandomFunctionsDifferential(t *testing.T) {
 func TestRandomPubSubDifferential(t *testing.T) {
 	seed := randomSeed(t)
 	n := randomCommands(1500)
-	t.Logf("seed %d", seed)
 	for _, resp3 := range []bool{false, true} {
 		t.Run(fmt.Sprintf("resp3=%v", resp3), func(t *testing.T) {
 			type side struct{ sub, pub *Client }
@@ -1248,6 +1240,10 @@ func TestRandomPubSubDifferential(t *testing.T) {
 	}
 }
 
+// unsubscribeReply is one channel's (P|S)UNSUBSCRIBE reply; $1 is all
+// but the count.
+var unsubscribeReply = regexp.MustCompile(`(?s)^([*>]3\r\n\$\d+\r\n[ps]?unsubscribe\r\n.*\r\n):-?\d+\r\n$`)
+
 // pubsubCanonical puts in order what Redis leaves to its dicts: the
 // pattern messages one publication delivers to a client (documented in
 // docs/COMMANDS.md) and, for an UNSUBSCRIBE without arguments, the order
@@ -1264,10 +1260,9 @@ func pubsubCanonical(frames []string, bare bool) []string {
 		i = max(j, i+1)
 	}
 	if bare {
-		unsub := regexp.MustCompile(`(?s)^([*>]3\r\n\$\d+\r\n[ps]?unsubscribe\r\n.*\r\n):-?\d+\r\n$`)
 		i := 0
-		for i < len(out) && unsub.MatchString(out[i]) {
-			out[i] = unsub.ReplaceAllString(out[i], "${1}:N\r\n")
+		for i < len(out) && unsubscribeReply.MatchString(out[i]) {
+			out[i] = unsubscribeReply.ReplaceAllString(out[i], "${1}:N\r\n")
 			i++
 		}
 		slices.Sort(out[:i])
@@ -1282,7 +1277,6 @@ func pubsubCanonical(frames []string, bare bool) []string {
 // error that refuses it, must be redis-server's.
 func TestRandomLuaArgsDifferential(t *testing.T) {
 	seed := randomSeed(t)
-	t.Logf("seed %d", seed)
 	g := &cmdGen{r: rand.New(rand.NewPCG(seed, 0x6c756161))}
 	arg := func() string {
 		return g.pick("1", "-1", "0", "3.5", "0.1", "1/3", "1e20", "1e-20", "2^53", "2^53+1", "2^63", "-2^63", "123456789012345678",
@@ -1305,9 +1299,5 @@ func TestRandomLuaArgsDifferential(t *testing.T) {
 		fmt.Fprintf(&b, "DEL k\nEVAL %s 1 k\n", strconv.Quote("local r = "+call+" if type(r) == 'table' and r.err then return 'caught: ' .. r.err end "+
 			"return {r, redis.pcall('TYPE', KEYS[1]).ok, redis.pcall('GET', KEYS[1]), redis.pcall('LRANGE', KEYS[1], 0, -1)}"))
 	}
-	path := filepath.Join(t.TempDir(), fmt.Sprintf("luaargs-%d.txt", seed))
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	RunDiffFile(t, path, false)
+	playRandomScript(t, b.String(), false)
 }

@@ -33,10 +33,12 @@ func cmdXGroup(ctx *Ctx) {
 	opt := args[1]
 	mkstream := false
 	entriesRead := int64(keyspace.EntriesReadInvalid)
-	if kw(opt, "create") {
+	if kw(opt, "create") || kw(opt, "setid") {
+		// As Redis 7.0, the options (MKSTREAM for CREATE, ENTRIESREAD)
+		// are checked before the key.
 		for i := 5; i < len(args); {
 			switch {
-			case kw(args[i], "mkstream"):
+			case kw(opt, "create") && kw(args[i], "mkstream"):
 				mkstream = true
 				i++
 			case kw(args[i], "entriesread") && i+1 < len(args):
@@ -54,23 +56,6 @@ func cmdXGroup(ctx *Ctx) {
 				subcommandSyntaxError(ctx)
 				return
 			}
-		}
-	} else if kw(opt, "setid") {
-		// As Redis 7.0, SETID's options are checked before the key.
-		for i := 5; i < len(args); i += 2 {
-			if !kw(args[i], "entriesread") || i+1 >= len(args) {
-				subcommandSyntaxError(ctx)
-				return
-			}
-			n, ok := ctx.Int(i + 1)
-			if !ok {
-				return
-			}
-			if n < 0 && n != keyspace.EntriesReadInvalid {
-				ctx.Error(ErrStreamEntriesRead)
-				return
-			}
-			entriesRead = n
 		}
 	}
 	key := args[2]
