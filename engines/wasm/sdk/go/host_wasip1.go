@@ -117,12 +117,13 @@ func callFunction(h, p, n uint32) uint64 {
 // larger than what is free gets memory of its own (and the arena is
 // replaced when little of it is left; earlier replies keep the old one).
 func hostCommand(raise bool, args []byte) Reply {
-	f := pcall
-	if raise {
-		f = call
-	}
 	free := arena[len(arena):cap(arena)]
-	n := f(ptr(args), uint32(len(args)), ptr(free), uint32(len(free)))
+	var n uint32
+	if raise {
+		n = call(ptr(args), uint32(len(args)), ptr(free), uint32(len(free)))
+	} else {
+		n = pcall(ptr(args), uint32(len(args)), ptr(free), uint32(len(free)))
+	}
 	var out []byte
 	if int(n) <= len(free) {
 		out = free[:n:n]

@@ -93,14 +93,19 @@ const keepBuf = 64 << 10
 var cmdArgs []byte
 
 func command(raise bool, args []Arg) Reply {
-	size := 4
+	buf := binary.LittleEndian.AppendUint32(cmdArgs[:0], uint32(len(args)))
 	for _, a := range args {
-		size += 4 + argLen(a)
-	}
-	buf := slices.Grow(cmdArgs[:0], size) // one allocation for large arguments
-	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(args)))
-	for _, a := range args {
-		buf = appendArg(buf, a)
+		// Strings and byte slices (most arguments) without a call.
+		switch v := a.(type) {
+		case string:
+			buf = binary.LittleEndian.AppendUint32(buf, uint32(len(v)))
+			buf = append(buf, v...)
+		case []byte:
+			buf = binary.LittleEndian.AppendUint32(buf, uint32(len(v)))
+			buf = append(buf, v...)
+		default:
+			buf = appendArg(buf, a)
+		}
 	}
 	if cap(buf) <= keepBuf {
 		cmdArgs = buf
@@ -110,27 +115,20 @@ func command(raise bool, args []Arg) Reply {
 	return hostCommand(raise, buf)
 }
 
-// argLen is the length of a's bytes, or a bound for a number's.
-func argLen(a Arg) int {
-	switch v := a.(type) {
-	case string:
-		return len(v)
-	case []byte:
-		return len(v)
-	}
-	return 24
-}
-
 // appendArg appends a to buf as one list item (ABI.md): its length, then
 // its bytes.
 func appendArg(buf []byte, a Arg) []byte {
+	switch v := a.(type) {
+	case string:
+		buf = binary.LittleEndian.AppendUint32(buf, uint32(len(v)))
+		return append(buf, v...)
+	case []byte:
+		buf = binary.LittleEndian.AppendUint32(buf, uint32(len(v)))
+		return append(buf, v...)
+	}
 	at := len(buf)
 	buf = append(buf, 0, 0, 0, 0)
 	switch v := a.(type) {
-	case string:
-		buf = append(buf, v...)
-	case []byte:
-		buf = append(buf, v...)
 	case int:
 		buf = strconv.AppendInt(buf, int64(v), 10)
 	case int64:
@@ -208,7 +206,10 @@ func dispatch(out []byte, h uint32, in []byte) (reply []byte) {
 	args, _ := readList(argsScratch[:0], rest)
 	keysScratch, argsScratch = keys, args
 	r := registry[h].fn(keys, args)
-	return appendRESP(slices.Grow(out, respLen(r)), r)
+	if r.kind >= KindArray && r.kind <= KindSet || r.n > cap(out)-len(out)-24 {
+		out = slices.Grow(out, respLen(r))
+	}
+	return appendRESP(out, r)
 }
 
 func panicText(p any) string {

@@ -10,32 +10,36 @@ import (
 func appendRESP(buf []byte, r Reply) []byte {
 	switch r.kind {
 	case KindStatus:
-		return appendLine(buf, '+', r.str)
+		return appendLine(buf, '+', r.raw())
 	case KindError:
-		return appendLine(buf, '-', r.str)
+		return appendLine(buf, '-', r.raw())
 	case KindInt:
 		buf = append(buf, ':')
-		buf = strconv.AppendInt(buf, r.num, 10)
+		buf = strconv.AppendInt(buf, int64(r.num), 10)
 		return append(buf, '\r', '\n')
-	case KindBulk:
-		buf = appendHead(buf, '$', len(r.str))
-		buf = append(buf, r.str...)
+	case KindBulk, KindVerbatim:
+		prefix := byte('$')
+		if r.kind == KindVerbatim {
+			prefix = '='
+		}
+		buf = appendHead(buf, prefix, r.n)
+		buf = append(buf, r.raw()...)
 		return append(buf, '\r', '\n')
 	case KindArray, KindSet, KindMap:
-		prefix, n := byte('*'), len(r.elems)
+		prefix, n := byte('*'), r.n
 		if r.kind == KindSet {
 			prefix = '~'
 		} else if r.kind == KindMap {
 			prefix, n = '%', n/2
 		}
 		buf = appendHead(buf, prefix, n)
-		for _, e := range r.elems {
+		for _, e := range r.Elems() {
 			buf = appendRESP(buf, e)
 		}
 		return buf
 	case KindDouble:
 		buf = append(buf, ',')
-		buf = append(buf, formatDouble(r.float)...)
+		buf = append(buf, formatDouble(r.Float())...)
 		return append(buf, '\r', '\n')
 	case KindBool:
 		if r.num != 0 {
@@ -43,13 +47,7 @@ func appendRESP(buf []byte, r Reply) []byte {
 		}
 		return append(buf, "#f\r\n"...)
 	case KindBigNumber:
-		return appendLine(buf, '(', r.str)
-	case KindVerbatim:
-		buf = appendHead(buf, '=', len(r.format)+1+len(r.str))
-		buf = append(buf, r.format...)
-		buf = append(buf, ':')
-		buf = append(buf, r.str...)
-		return append(buf, '\r', '\n')
+		return appendLine(buf, '(', r.raw())
 	}
 	return append(buf, "_\r\n"...)
 }
@@ -57,8 +55,8 @@ func appendRESP(buf []byte, r Reply) []byte {
 // respLen is about the length of r as RESP3 (exact for strings), so that
 // a large reply is encoded into one allocation.
 func respLen(r Reply) int {
-	n := len(r.str) + len(r.format) + 24
-	for _, e := range r.elems {
+	n := len(r.raw()) + 24
+	for _, e := range r.Elems() {
 		n += respLen(e)
 	}
 	return n
@@ -94,34 +92,34 @@ func parseRESP(b []byte) (Reply, []byte, error) {
 	prefix, head, rest := b[0], b[1:i], b[i+2:]
 	switch prefix {
 	case '+':
-		return Reply{kind: KindStatus, str: head}, rest, nil
+		return stringReply(KindStatus, head), rest, nil
 	case '-':
-		return Reply{kind: KindError, str: head}, rest, nil
+		return stringReply(KindError, head), rest, nil
 	case '(':
-		return Reply{kind: KindBigNumber, str: head}, rest, nil
+		return stringReply(KindBigNumber, head), rest, nil
 	case ':':
 		n, err := strconv.ParseInt(string(head), 10, 64)
-		return Reply{kind: KindInt, num: n}, rest, err
+		return Int(n), rest, err
 	case ',':
 		f, err := parseFloat(string(head))
-		return Reply{kind: KindDouble, float: f}, rest, err
+		return Double(f), rest, err
 	case '#':
 		return Bool(len(head) == 1 && head[0] == 't'), rest, nil
 	case '_':
 		return Reply{}, rest, nil
 	case '$', '=':
-		n, err := strconv.Atoi(string(head))
-		if err != nil || n < 0 || n+2 > len(rest) {
+		n, ok := parseLen(head)
+		if !ok || n+2 > len(rest) {
 			return Reply{}, nil, errBadReply
 		}
 		data := rest[:n:n]
 		if prefix == '=' && n >= 4 {
-			return Reply{kind: KindVerbatim, format: string(data[:3]), str: data[4:]}, rest[n+2:], nil
+			return stringReply(KindVerbatim, data), rest[n+2:], nil
 		}
-		return Reply{kind: KindBulk, str: data}, rest[n+2:], nil
+		return stringReply(KindBulk, data), rest[n+2:], nil
 	case '*', '~', '%', '>':
-		n, err := strconv.Atoi(string(head))
-		if err != nil || n < 0 {
+		n, ok := parseLen(head)
+		if !ok {
 			return Reply{}, nil, errBadReply
 		}
 		kind := KindArray
@@ -131,15 +129,32 @@ func parseRESP(b []byte) (Reply, []byte, error) {
 		case '%':
 			kind, n = KindMap, 2*n
 		}
-		out := Reply{kind: kind, elems: make([]Reply, n)}
-		for j := range out.elems {
-			if out.elems[j], rest, err = parseRESP(rest); err != nil {
+		elems := make([]Reply, n)
+		for j := range elems {
+			var err error
+			if elems[j], rest, err = parseRESP(rest); err != nil {
 				return Reply{}, nil, err
 			}
 		}
-		return out, rest, nil
+		return aggregate(kind, elems), rest, nil
 	}
 	return Reply{}, nil, errBadReply
+}
+
+// parseLen reads the length of a bulk string or an aggregate: decimal
+// digits, at most nine of them (the host's replies are far smaller).
+func parseLen(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 9 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }
 
 func parseFloat(s string) (float64, error) {
