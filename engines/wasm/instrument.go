@@ -34,18 +34,19 @@ func instrument(mod []byte) ([]byte, error) {
 		}
 		secs = append(secs, section{id, body})
 	}
-	var importedGlobals, definedGlobals uint32
+	var importedGlobals, definedGlobals, importedFuncs, definedFuncs uint32
 	var typeParams []int // per type index: its parameter count (paramCounts)
+	plainTypes := false  // every type is a function type: a new one's index is their count
 	start := int64(-1)
 	memory, memory64 := false, false
 	for _, s := range secs {
 		switch s.id {
 		case 2:
-			g, mem, err := countImports(s.body)
+			f, g, mem, err := countImports(s.body)
 			if err != nil {
 				return nil, err
 			}
-			importedGlobals = g
+			importedFuncs, importedGlobals = f, g
 			if mem != 0 {
 				memory, memory64 = true, mem == 64
 			}
@@ -56,6 +57,11 @@ func instrument(mod []byte) ([]byte, error) {
 			}
 		case 1:
 			typeParams = paramCounts(s.body)
+			rr := reader{b: s.body}
+			plainTypes = uint64(rr.u32()) == uint64(len(typeParams))
+		case 3:
+			rr := reader{b: s.body}
+			definedFuncs = rr.u32()
 		case 6:
 			rr := reader{b: s.body}
 			definedGlobals = rr.u32()
@@ -78,6 +84,9 @@ func instrument(mod []byte) ([]byte, error) {
 		zero = []byte{0x42, 0x00}
 	}
 	ic := loopCode{typeParams: typeParams}
+	if plainTypes && !memory64 {
+		ic.fill = leb(uint64(importedFuncs) + uint64(definedFuncs))
+	}
 	add := func(dst *[]byte, b ...[]byte) {
 		for _, x := range b {
 			*dst = append(*dst, x...)
@@ -97,6 +106,21 @@ func instrument(mod []byte) ([]byte, error) {
 	// Elsewhere (loopCode) it moves out: br_if out of the loop to it.
 	add(&ic.head, count, []byte{0x0D, 0x01})
 	add(&ic.slow, slow, []byte{0x0C, 0x00})
+
+	// The code first: whether the fill function is needed (ic.fills)
+	// decides the type and function sections, which come before it.
+	var code []byte
+	for _, s := range secs {
+		if s.id == 10 {
+			var err error
+			if code, err = instrumentCode(s.body, &ic); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if ic.fills {
+		code = appendEntry(code, fillBody)
+	}
 
 	out := append([]byte{}, mod[:8]...)
 	emit := func(id byte, body []byte) {
@@ -160,11 +184,19 @@ func instrument(mod []byte) ([]byte, error) {
 			doneExport = true
 		case 8: // exported instead
 		case 10:
-			body, err := instrumentCode(s.body, &ic)
-			if err != nil {
-				return nil, err
+			emit(10, code)
+		case 1, 3:
+			if ic.fills {
+				// The fill function's type, (i32 i32 i32) -> (), is the
+				// last; the function is the last too.
+				entry := fillType
+				if s.id == 3 {
+					entry = leb(uint64(len(typeParams)))
+				}
+				emit(s.id, appendEntry(s.body, entry))
+				break
 			}
-			emit(10, body)
+			emit(s.id, s.body)
 		default:
 			emit(s.id, s.body)
 		}
@@ -173,15 +205,26 @@ func instrument(mod []byte) ([]byte, error) {
 	return out, nil
 }
 
+// appendEntry returns a vector section's body (a count, then the
+// entries) with entry added at the end. The body was read whole before,
+// so its count is well-formed.
+func appendEntry(sec, entry []byte) []byte {
+	r := reader{b: sec}
+	n := r.u32()
+	out := leb(uint64(n) + 1)
+	out = append(out, r.b...)
+	return append(out, entry...)
+}
+
 func exportEntry(name string, kind byte, index uint32) []byte {
 	b := append(leb(uint64(len(name))), name...)
 	b = append(b, kind)
 	return append(b, leb(uint64(index))...)
 }
 
-// countImports returns the number of imported globals and, for an
-// imported memory, 32 or 64 (its address width).
-func countImports(b []byte) (globals uint32, memory int, err error) {
+// countImports returns the number of imported functions and globals and,
+// for an imported memory, 32 or 64 (its address width).
+func countImports(b []byte) (funcs, globals uint32, memory int, err error) {
 	r := reader{b: b}
 	n := r.u32()
 	for i := uint32(0); i < n && r.err == nil; i++ {
@@ -190,6 +233,7 @@ func countImports(b []byte) (globals uint32, memory int, err error) {
 		switch r.byte() {
 		case 0: // func
 			r.u32()
+			funcs++
 		case 1: // table
 			r.byte()
 			r.limits()
@@ -206,13 +250,13 @@ func countImports(b []byte) (globals uint32, memory int, err error) {
 			r.byte()
 			r.u32()
 		default:
-			return 0, 0, errInstrument
+			return 0, 0, 0, errInstrument
 		}
 	}
 	if r.err != nil {
-		return 0, 0, errInstrument
+		return 0, 0, 0, errInstrument
 	}
-	return globals, memory, nil
+	return funcs, globals, memory, nil
 }
 
 func checkExportNames(b []byte) error {
@@ -251,6 +295,11 @@ func checkExportNames(b []byte) error {
 type loopCode struct {
 	head, slow, inline []byte
 	typeParams         []int // per type index: parameter count (paramCounts)
+	// fill, when set, is the LEB128 index the fill function will have:
+	// memory.fill instructions become calls to it, and fills records
+	// that one did.
+	fill  []byte
+	fills bool
 }
 
 // takesParams reports whether a block of type bt (reader.blockType) may
@@ -324,6 +373,7 @@ func (ic *loopCode) body(out, code []byte) ([]byte, error) {
 		}
 	}
 	for r.err == nil && !r.done() {
+		opAt := pos()
 		op := r.byte()
 		switch {
 		case op == 0x03: // loop
@@ -399,6 +449,13 @@ func (ic *loopCode) body(out, code []byte) ([]byte, error) {
 			case sub == 8 || sub == 10 || sub == 12 || sub == 14:
 				r.u32()
 				r.u32()
+			case sub == 11 && ic.fill != nil && len(r.b) > 0 && r.b[0] == 0: // memory.fill 0
+				r.byte()
+				copyTo(opAt)
+				out = append(out, 0x10)
+				out = append(out, ic.fill...)
+				from = pos()
+				ic.fills = true
 			case sub <= 17:
 				r.u32()
 			default:
@@ -564,3 +621,45 @@ func leb(v uint64) []byte {
 		return append(b, c)
 	}
 }
+
+// The fill function replaces memory.fill. wazero runs memory.fill as a
+// loop of calls to Go's memmove, one per doubling of what is filled so
+// far: seven for a 48-byte object. An AssemblyScript guest clears every
+// object it allocates that way, and a Go guest many of its locals. The
+// function stores eight bytes at a time when the fill is small and in
+// bounds, and leaves the rest to memory.fill itself: large fills, and
+// out-of-bounds ones, which must trap before writing anything.
+var fillType = []byte{0x60, 0x03, 0x7F, 0x7F, 0x7F, 0x00} // (d, v, n i32) -> ()
+
+// fillSmall is the largest fill done by stores.
+const fillSmall = 64
+
+var fillBody = func() []byte {
+	var b []byte
+	add := func(x ...[]byte) {
+		for _, p := range x {
+			b = append(b, p...)
+		}
+	}
+	op := func(x ...byte) []byte { return x }
+	add(op(0x01, 0x01, 0x7E)) // one i64 local (3): the byte, eight times
+	// if (n > fillSmall | (u64)d + (u64)n > (u64)memory.size << 16)
+	//   { memory.fill(d, v, n); return }
+	add(op(0x20, 0x02, 0x41), sleb(fillSmall), op(0x4B))
+	add(op(0x20, 0x00, 0xAD, 0x20, 0x02, 0xAD, 0x7C))
+	add(op(0x3F, 0x00, 0xAD, 0x42, 0x10, 0x86, 0x56, 0x72))
+	add(op(0x04, 0x40, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xFC, 0x0B, 0x00, 0x0F, 0x0B))
+	// w = (u64)(v & 0xFF) * 0x0101010101010101
+	add(op(0x20, 0x01, 0xAD, 0x42), sleb(0xFF), op(0x83, 0x42), sleb(0x0101010101010101), op(0x7E, 0x21, 0x03))
+	// while (n >= 8) { i64.store(d, w); d += 8; n -= 8 }
+	add(op(0x02, 0x40, 0x03, 0x40, 0x20, 0x02, 0x41, 0x08, 0x49, 0x0D, 0x01))
+	add(op(0x20, 0x00, 0x20, 0x03, 0x37, 0x00, 0x00))
+	add(op(0x20, 0x00, 0x41, 0x08, 0x6A, 0x21, 0x00, 0x20, 0x02, 0x41, 0x08, 0x6B, 0x21, 0x02))
+	add(op(0x0C, 0x00, 0x0B, 0x0B))
+	// while (n != 0) { i32.store8(d, v); d++; n-- }
+	add(op(0x02, 0x40, 0x03, 0x40, 0x20, 0x02, 0x45, 0x0D, 0x01))
+	add(op(0x20, 0x00, 0x20, 0x01, 0x3A, 0x00, 0x00))
+	add(op(0x20, 0x00, 0x41, 0x01, 0x6A, 0x21, 0x00, 0x20, 0x02, 0x41, 0x01, 0x6B, 0x21, 0x02))
+	add(op(0x0C, 0x00, 0x0B, 0x0B, 0x0B))
+	return append(leb(uint64(len(b))), b...)
+}()

@@ -106,3 +106,67 @@ func TestInstrumentLoops(t *testing.T) {
 		t.Errorf("spin with the flag set: %v", err)
 	}
 }
+
+// memory.fill becomes a call to the fill function: the same bytes
+// written, the same traps (before anything is written), at every size
+// and edge of memory, before and after it grows.
+func TestInstrumentFill(t *testing.T) {
+	ctx := t.Context()
+	mod, err := os.ReadFile("testdata/fills.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := instrument(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(out, fillBody) {
+		t.Fatal("memory.fill was not replaced by the fill function")
+	}
+	rt := wazero.NewRuntime(ctx)
+	defer rt.Close(ctx)
+	plain, err := rt.InstantiateWithConfig(ctx, mod, wazero.NewModuleConfig().WithName("plain"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := rt.InstantiateWithConfig(ctx, out, wazero.NewModuleConfig().WithName("instrumented"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := uint64(65536)
+	type fill struct{ d, v, n uint64 }
+	check := func(cases []fill) {
+		t.Helper()
+		for _, c := range cases {
+			_, werr := plain.ExportedFunction("fill").Call(ctx, c.d, c.v, c.n)
+			_, gerr := inst.ExportedFunction("fill").Call(ctx, c.d, c.v, c.n)
+			if (werr == nil) != (gerr == nil) {
+				t.Errorf("fill(%d, %#x, %d): error %v, want %v", c.d, c.v, c.n, gerr, werr)
+			}
+			want, _ := plain.Memory().Read(0, plain.Memory().Size())
+			got, _ := inst.Memory().Read(0, inst.Memory().Size())
+			if !bytes.Equal(got, want) {
+				t.Fatalf("fill(%d, %#x, %d): memory differs", c.d, c.v, c.n)
+			}
+		}
+	}
+	var cases []fill
+	for n := uint64(0); n <= fillSmall+2; n++ {
+		cases = append(cases, fill{d: 3 + 97*n, v: 0x180 + 3*n, n: n}) // v's high bits ignored
+	}
+	cases = append(cases,
+		fill{0, 0xAB, 1000}, fill{5, 0, 200},
+		fill{page - 10, 7, 10}, fill{page - 64, 8, 64}, // up to the end
+		fill{page - 10, 9, 11}, fill{page - 60, 9, 64}, // one past: trap
+		fill{page, 1, 0},       // at the end, nothing: valid
+		fill{page + 1, 1, 0},   // past it: trap
+		fill{0xFFFFFFF0, 1, 32}, fill{1, 1, 0xFFFFFFFF}, // wrapping
+	)
+	check(cases)
+	for _, m := range []api.Module{plain, inst} {
+		if r, err := m.ExportedFunction("grow").Call(ctx); err != nil || r[0] != 1 {
+			t.Fatalf("grow: %v %v", r, err)
+		}
+	}
+	check([]fill{{page - 5, 3, 40}, {2*page - 8, 4, 8}, {2*page - 8, 4, 9}, {2 * page, 4, 0}})
+}
