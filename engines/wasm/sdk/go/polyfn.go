@@ -92,7 +92,11 @@ const keepBuf = 64 << 10
 // cmdArgs is the encoded command of the call in progress, reused.
 var cmdArgs []byte
 
-func command(raise bool, args []Arg) Reply {
+func command(raise bool, args []Arg) Reply { return hostCommand(raise, encodeCommand(args)) }
+
+// encodeCommand encodes args as a list (ABI.md) in cmdArgs's memory: the
+// count, then each item's length and bytes.
+func encodeCommand(args []Arg) []byte {
 	buf := binary.LittleEndian.AppendUint32(cmdArgs[:0], uint32(len(args)))
 	for _, a := range args {
 		// Strings and byte slices (most arguments) without a call.
@@ -104,7 +108,7 @@ func command(raise bool, args []Arg) Reply {
 			buf = binary.LittleEndian.AppendUint32(buf, uint32(len(v)))
 			buf = append(buf, v...)
 		default:
-			buf = appendArg(buf, a)
+			buf = appendNumber(buf, a)
 		}
 	}
 	if cap(buf) <= keepBuf {
@@ -112,20 +116,12 @@ func command(raise bool, args []Arg) Reply {
 	} else {
 		cmdArgs = nil
 	}
-	return hostCommand(raise, buf)
+	return buf
 }
 
-// appendArg appends a to buf as one list item (ABI.md): its length, then
-// its bytes.
-func appendArg(buf []byte, a Arg) []byte {
-	switch v := a.(type) {
-	case string:
-		buf = binary.LittleEndian.AppendUint32(buf, uint32(len(v)))
-		return append(buf, v...)
-	case []byte:
-		buf = binary.LittleEndian.AppendUint32(buf, uint32(len(v)))
-		return append(buf, v...)
-	}
+// appendNumber appends the number a to buf as one list item: its length,
+// then its decimal digits.
+func appendNumber(buf []byte, a Arg) []byte {
 	at := len(buf)
 	buf = append(buf, 0, 0, 0, 0)
 	switch v := a.(type) {
@@ -174,13 +170,7 @@ func SetRepl(flags int) { hostSetRepl(flags) }
 
 // ACLCheck reports whether the calling user may run the command args
 // describe; an unknown command aborts the function.
-func ACLCheck(args ...Arg) bool {
-	buf := binary.LittleEndian.AppendUint32(nil, uint32(len(args)))
-	for _, a := range args {
-		buf = appendArg(buf, a)
-	}
-	return hostACLCheck(buf)
-}
+func ACLCheck(args ...Arg) bool { return hostACLCheck(encodeCommand(args)) }
 
 // keys and args of the call in progress, reused.
 var keysScratch, argsScratch [][]byte

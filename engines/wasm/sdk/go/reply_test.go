@@ -117,11 +117,10 @@ func TestParseRESPRejectsMalformed(t *testing.T) {
 	}
 }
 
-func TestAppendArgEncodesItems(t *testing.T) {
-	var buf []byte
-	for _, a := range []Arg{"SET", []byte{0, 1}, 42, int64(-1), int32(7), uint64(18446744073709551615), 0.5, ""} {
-		buf = appendArg(buf, a)
-	}
+func TestEncodeCommandItems(t *testing.T) {
+	buf := encodeCommand([]Arg{"SET", []byte{0, 1}, 42, int64(-1), int32(7), uint64(18446744073709551615), 0.5, ""})
+	require.Equal(t, uint32(8), binary.LittleEndian.Uint32(buf))
+	buf = buf[4:]
 	var items []string
 	for len(buf) > 0 {
 		n := binary.LittleEndian.Uint32(buf)
@@ -129,5 +128,5 @@ func TestAppendArgEncodesItems(t *testing.T) {
 		buf = buf[4+n:]
 	}
 	assert.Equal(t, []string{"SET", "\x00\x01", "42", "-1", "7", "18446744073709551615", "0.5", ""}, items)
-	assert.Panics(t, func() { appendArg(nil, struct{}{}) })
+	assert.Panics(t, func() { encodeCommand([]Arg{struct{}{}}) })
 }
