@@ -77,6 +77,12 @@ func TestAssemblyScriptExample(t *testing.T) {
 		expect(t, c, bulk("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"), "FCALL", "sha256hex", "0", "abc")
 		expect(t, c, bulk("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"), "FCALL", "sha256hex", "0", "")
 		expect(t, c, pick(":5\r\n", ":5\r\n"), "FCALL", "incr_by", "1", "n"+pick("2", "3"), "5")
+		expect(t, c, bulk("2816597888e4a0d3a36b82b83316ab32680eb8f00f8cd3b904d681246d285a0e"), "FCALL", "sha256hex", "0", strings.Repeat("a", 100))
+		expect(t, c, ":-9223372036854775808\r\n", "FCALL", "incr_by", "1", "min"+pick("2", "3"), "-9223372036854775808")
+		for i := 0; i < 2; i++ {
+			expect(t, c, ":1\r\n", "FCALL", "grow_args", "0")
+		}
+		expect(t, c, ":3\r\n", "FCALL", "grow_args", "0", "a", "b")
 	}
 }
 

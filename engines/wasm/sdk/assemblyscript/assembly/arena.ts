@@ -12,7 +12,7 @@ export class Arena {
   used: i32 = 0;
 
   /** Whether n more bytes fit at the end of buf. */
-  fits(n: i32): bool {
+  @inline fits(n: i32): bool {
     return n <= this.buf.byteLength - this.used;
   }
 

@@ -15,11 +15,15 @@ export class Writer {
     this.len = 0;
   }
 
-  get ptr(): usize {
+  @inline get ptr(): usize {
     return changetype<usize>(this.buf);
   }
 
-  grow(n: i32): void {
+  @inline grow(n: i32): void {
+    if (this.len + n > this.buf.byteLength) this.enlarge(n);
+  }
+
+  private enlarge(n: i32): void {
     const need = this.len + n;
     if (need <= this.buf.byteLength) return;
     let cap = this.buf.byteLength * 2;
@@ -54,6 +58,25 @@ export class Writer {
     this.len += s.length;
   }
 
+  /** n in decimal, written in place (no string made). */
+  decimal(n: i64): void {
+    this.grow(20);
+    let u: u64 = <u64>n;
+    if (n < 0) {
+      store<u8>(this.ptr + this.len, 45); // -
+      this.len++;
+      u = 0 - u;
+    }
+    let digits = 1;
+    for (let t = u; t >= 10; t /= 10) digits++;
+    const end = this.ptr + this.len + digits;
+    for (let i = 1; i <= digits; i++) {
+      store<u8>(end - i, <u8>(48 + u % 10));
+      u /= 10;
+    }
+    this.len += digits;
+  }
+
   crlf(): void {
     this.grow(2);
     store<u16>(this.ptr + this.len, 0x0a0d);
@@ -71,7 +94,7 @@ export class Writer {
         return;
       case Kind.Int:
         this.byte(58); // :
-        this.ascii(r.num.toString());
+        this.decimal(r.num);
         this.crlf();
         return;
       case Kind.Bulk:
@@ -128,7 +151,7 @@ export class Writer {
 
   private head(prefix: u8, n: i32): void {
     this.byte(prefix);
-    this.ascii(n.toString());
+    this.decimal(n);
     this.crlf();
   }
 }
@@ -160,6 +183,15 @@ class BufReader {
   }
 }
 
+// Most functions take no keys, or no arguments: an empty list is one
+// array, made again only if a function added to it.
+let empty = new Array<Uint8Array>(0);
+
+function emptyList(): Uint8Array[] {
+  if (empty.length != 0) empty = new Array<Uint8Array>(0);
+  return empty;
+}
+
 /** Reads length-prefixed lists (keys, args). */
 export class ListReader extends BufReader {
   /** The next list. */
@@ -167,6 +199,7 @@ export class ListReader extends BufReader {
     if (this.p + 4 > this.end) return new Array<Uint8Array>(0);
     const n = load<u32>(this.p);
     this.p += 4;
+    if (n == 0) return emptyList();
     // At most one item per 4 bytes left (a malformed count cannot make a
     // huge array).
     const most = <u32>((this.end - this.p) / 4);

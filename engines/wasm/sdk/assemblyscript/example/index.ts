@@ -95,6 +95,14 @@ registerFunction("sum_loop", (keys, args) => {
 // FCALL sha256hex 0 data -> the SHA-256 of data, in hex.
 registerFunction("sha256hex", (keys, args) => Reply.bulk(sha256hex(args[0])), [NO_WRITES]);
 
+// FCALL grow_args 0 [arg...] -> the number of arguments plus one, after
+// adding one to args (the SDK hands an empty list out again: a function
+// that changes it must not change the next call's).
+registerFunction("grow_args", (keys, args) => {
+  args.push(bytes("x"));
+  return Reply.int(args.length);
+}, [NO_WRITES]);
+
 // FCALL incr_by 1 key n -> INCRBY key n, with n a number argument.
 registerFunction("incr_by", (keys, args) => {
   return command("INCRBY").arg(keys[0]).arg(parseInteger(args[0])).call();

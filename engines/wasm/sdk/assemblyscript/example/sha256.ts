@@ -12,40 +12,51 @@ const K: StaticArray<u32> = [
 
 const HEX = "0123456789abcdef";
 
+// The state and message schedule, reused from call to call (a function
+// call runs alone). The loops read them with unchecked(): their indexes
+// are in range by construction, and the bounds checks were most of the
+// work.
+const H = new StaticArray<u32>(8);
+const W = new StaticArray<u32>(64);
+
 export function sha256hex(data: Uint8Array): Uint8Array {
-  const h = new StaticArray<u32>(8);
-  h[0] = 0x6a09e667; h[1] = 0xbb67ae85; h[2] = 0x3c6ef372; h[3] = 0xa54ff53a;
-  h[4] = 0x510e527f; h[5] = 0x9b05688c; h[6] = 0x1f83d9ab; h[7] = 0x5be0cd19;
+  const h = H, w = W;
+  unchecked((h[0] = 0x6a09e667)); unchecked((h[1] = 0xbb67ae85));
+  unchecked((h[2] = 0x3c6ef372)); unchecked((h[3] = 0xa54ff53a));
+  unchecked((h[4] = 0x510e527f)); unchecked((h[5] = 0x9b05688c));
+  unchecked((h[6] = 0x1f83d9ab)); unchecked((h[7] = 0x5be0cd19));
   // The message, padded: 0x80, zeros, the bit length (big-endian).
-  const total = ((data.length + 9 + 63) >> 6) << 6;
+  const len = data.length;
+  const total = ((len + 9 + 63) >> 6) << 6;
   const msg = new Uint8Array(total);
-  msg.set(data);
-  msg[data.length] = 0x80;
-  const bits = <u64>data.length * 8;
-  for (let i = 0; i < 8; i++) msg[total - 1 - i] = <u8>(bits >> (8 * i));
-  const w = new StaticArray<u32>(64);
+  memory.copy(msg.dataStart, data.dataStart, len);
+  const m = msg.dataStart;
+  store<u8>(m + len, 0x80);
+  const bits = <u64>len * 8;
+  for (let i = 0; i < 8; i++) store<u8>(m + total - 1 - i, <u8>(bits >> (8 * i)));
   for (let off = 0; off < total; off += 64) {
-    for (let i = 0; i < 16; i++) {
-      const p = off + 4 * i;
-      w[i] = (<u32>msg[p] << 24) | (<u32>msg[p + 1] << 16) | (<u32>msg[p + 2] << 8) | <u32>msg[p + 3];
-    }
+    for (let i = 0; i < 16; i++) unchecked((w[i] = bswap<u32>(load<u32>(m + off + 4 * i))));
     for (let i = 16; i < 64; i++) {
-      const a = w[i - 15], b = w[i - 2];
+      const a = unchecked(w[i - 15]), b = unchecked(w[i - 2]);
       const s0 = rotr(a, 7) ^ rotr(a, 18) ^ (a >>> 3);
       const s1 = rotr(b, 17) ^ rotr(b, 19) ^ (b >>> 10);
-      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+      unchecked((w[i] = unchecked(w[i - 16]) + s0 + unchecked(w[i - 7]) + s1));
     }
-    let a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+    let a = unchecked(h[0]), b = unchecked(h[1]), c = unchecked(h[2]), d = unchecked(h[3]);
+    let e = unchecked(h[4]), f = unchecked(h[5]), g = unchecked(h[6]), hh = unchecked(h[7]);
     for (let i = 0; i < 64; i++) {
-      const t1 = hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
+      const t1 = hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + unchecked(K[i]) + unchecked(w[i]);
       const t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
       hh = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
     }
-    h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+    unchecked((h[0] += a)); unchecked((h[1] += b)); unchecked((h[2] += c)); unchecked((h[3] += d));
+    unchecked((h[4] += e)); unchecked((h[5] += f)); unchecked((h[6] += g)); unchecked((h[7] += hh));
   }
   const out = new Uint8Array(64);
+  const o = out.dataStart;
   for (let i = 0; i < 8; i++) {
-    for (let j = 0; j < 8; j++) out[8 * i + j] = <u8>HEX.charCodeAt((h[i] >>> (28 - 4 * j)) & 15);
+    const v = unchecked(h[i]);
+    for (let j = 0; j < 8; j++) store<u8>(o + 8 * i + j, HEX.charCodeAt((v >>> (28 - 4 * j)) & 15));
   }
   return out;
 }
