@@ -3,6 +3,7 @@ package polyfn
 import (
 	"encoding/binary"
 	"math"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -43,6 +44,12 @@ func TestReplyEncodeParseRoundTrip(t *testing.T) {
 		assert.Equal(t, "tail", string(rest))
 		assert.Equal(t, c.resp, string(appendRESP(nil, back)), "parsed again")
 		assert.Equal(t, c.reply.Kind(), back.Kind())
+	}
+}
+
+func TestAppendDecimal(t *testing.T) {
+	for _, n := range []int64{0, 7, -7, 10, 99, -100, 1234567890, math.MaxInt64, math.MinInt64} {
+		assert.Equal(t, "x"+strconv.FormatInt(n, 10), string(appendDecimal([]byte("x"), n)))
 	}
 }
 

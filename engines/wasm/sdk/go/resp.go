@@ -15,7 +15,7 @@ func appendRESP(buf []byte, r Reply) []byte {
 		return appendLine(buf, '-', r.raw())
 	case KindInt:
 		buf = append(buf, ':')
-		buf = strconv.AppendInt(buf, int64(r.num), 10)
+		buf = appendDecimal(buf, int64(r.num))
 		return append(buf, '\r', '\n')
 	case KindBulk, KindVerbatim:
 		prefix := byte('$')
@@ -62,6 +62,27 @@ func respLen(r Reply) int {
 	return n
 }
 
+// appendDecimal appends n in decimal: strconv's AppendInt, without its
+// two calls (a call is most of the cost of small work in Go on wasm).
+func appendDecimal(buf []byte, n int64) []byte {
+	u := uint64(n)
+	if n < 0 {
+		buf = append(buf, '-')
+		u = -u
+	}
+	var d [20]byte
+	i := len(d)
+	for {
+		i--
+		d[i] = byte('0' + u%10)
+		u /= 10
+		if u == 0 {
+			break
+		}
+	}
+	return append(buf, d[i:]...)
+}
+
 func appendLine(buf []byte, prefix byte, s []byte) []byte {
 	buf = append(buf, prefix)
 	buf = append(buf, s...)
@@ -70,7 +91,7 @@ func appendLine(buf []byte, prefix byte, s []byte) []byte {
 
 func appendHead(buf []byte, prefix byte, n int) []byte {
 	buf = append(buf, prefix)
-	buf = strconv.AppendInt(buf, int64(n), 10)
+	buf = appendDecimal(buf, int64(n))
 	return append(buf, '\r', '\n')
 }
 
