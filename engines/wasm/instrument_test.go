@@ -158,8 +158,8 @@ func TestInstrumentFill(t *testing.T) {
 		fill{0, 0xAB, 1000}, fill{5, 0, 200},
 		fill{page - 10, 7, 10}, fill{page - 64, 8, 64}, // up to the end
 		fill{page - 10, 9, 11}, fill{page - 60, 9, 64}, // one past: trap
-		fill{page, 1, 0},       // at the end, nothing: valid
-		fill{page + 1, 1, 0},   // past it: trap
+		fill{page, 1, 0},                                // at the end, nothing: valid
+		fill{page + 1, 1, 0},                            // past it: trap
 		fill{0xFFFFFFF0, 1, 32}, fill{1, 1, 0xFFFFFFFF}, // wrapping
 	)
 	check(cases)
