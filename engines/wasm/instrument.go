@@ -87,25 +87,18 @@ func instrument(mod []byte) ([]byte, error) {
 	if plainTypes && !memory64 {
 		ic.fill = leb(uint64(importedFuncs) + uint64(definedFuncs))
 	}
-	add := func(dst *[]byte, b ...[]byte) {
-		for _, x := range b {
-			*dst = append(*dst, x...)
-		}
-	}
 	// The slow path, run every yieldEvery iterations:
 	// ctr = yieldEvery; drop(memory.grow 0); if (flag) unreachable
-	var slow []byte
-	add(&slow, []byte{0x41}, sleb(yieldEvery), []byte{0x24}, ctr, zero, []byte{0x40, 0x00, 0x1A})
-	add(&slow, []byte{0x23}, flag, []byte{0x04, 0x40, 0x00, 0x0B})
+	slow := appendAll(nil, []byte{0x41}, sleb(yieldEvery), []byte{0x24}, ctr, zero, []byte{0x40, 0x00, 0x1A},
+		[]byte{0x23}, flag, []byte{0x04, 0x40, 0x00, 0x0B})
 	// The count at the head of a loop: ctr = ctr - 1, then whether it hit 0.
-	var count []byte
-	add(&count, []byte{0x23}, ctr, []byte{0x41, 0x01, 0x6B, 0x24}, ctr, []byte{0x23}, ctr, []byte{0x45})
+	count := appendAll(nil, []byte{0x23}, ctr, []byte{0x41, 0x01, 0x6B, 0x24}, ctr, []byte{0x23}, ctr, []byte{0x45})
 	// In a loop with parameters, the slow path stays in the loop:
 	// if (count) { slow }
-	add(&ic.inline, count, []byte{0x04, 0x40}, slow, []byte{0x0B})
+	ic.inline = appendAll(nil, count, []byte{0x04, 0x40}, slow, []byte{0x0B})
 	// Elsewhere (loopCode) it moves out: br_if out of the loop to it.
-	add(&ic.head, count, []byte{0x0D, 0x01})
-	add(&ic.slow, slow, []byte{0x0C, 0x00})
+	ic.head = appendAll(nil, count, []byte{0x0D, 0x01})
+	ic.slow = appendAll(nil, slow, []byte{0x0C, 0x00})
 
 	// The code first: whether the fill function is needed (ic.fills)
 	// decides the type and function sections, which come before it.
@@ -119,7 +112,7 @@ func instrument(mod []byte) ([]byte, error) {
 		}
 	}
 	if ic.fills {
-		code = appendEntry(code, fillBody)
+		code = appendEntries(code, fillBody)
 	}
 
 	out := append([]byte{}, mod[:8]...)
@@ -131,23 +124,11 @@ func instrument(mod []byte) ([]byte, error) {
 	// mut i32 flag = 0; mut i32 ctr = yieldEvery
 	newGlobals := append([]byte{0x7F, 0x01, 0x41, 0x00, 0x0B, 0x7F, 0x01, 0x41}, append(sleb(yieldEvery), 0x0B)...)
 	exports := func(old []byte) []byte {
-		rr := reader{b: old}
-		n := uint32(0)
-		if old != nil {
-			n = rr.u32()
-		}
 		extra := [][]byte{exportEntry(interruptExport, 3, global)}
 		if start >= 0 {
 			extra = append(extra, exportEntry(startExport, 0, uint32(start)))
 		}
-		b := leb(uint64(n) + uint64(len(extra)))
-		if old != nil {
-			b = append(b, rr.b...)
-		}
-		for _, e := range extra {
-			b = append(b, e...)
-		}
-		return b
+		return appendEntries(old, extra...)
 	}
 	// order is each known section's place; ours go in before the first
 	// section that must follow them.
@@ -193,7 +174,7 @@ func instrument(mod []byte) ([]byte, error) {
 				if s.id == 3 {
 					entry = leb(uint64(len(typeParams)))
 				}
-				emit(s.id, appendEntry(s.body, entry))
+				emit(s.id, appendEntries(s.body, entry))
 				break
 			}
 			emit(s.id, s.body)
@@ -205,15 +186,25 @@ func instrument(mod []byte) ([]byte, error) {
 	return out, nil
 }
 
-// appendEntry returns a vector section's body (a count, then the
-// entries) with entry added at the end. The body was read whole before,
-// so its count is well-formed.
-func appendEntry(sec, entry []byte) []byte {
+// appendEntries returns a vector section's body (a count, then the
+// entries; nil for a section the module lacks) with entries added at the
+// end. The body was read whole before, so its count is well-formed.
+func appendEntries(sec []byte, entries ...[]byte) []byte {
 	r := reader{b: sec}
-	n := r.u32()
-	out := leb(uint64(n) + 1)
-	out = append(out, r.b...)
-	return append(out, entry...)
+	n := uint32(0)
+	if sec != nil {
+		n = r.u32()
+	}
+	out := append(leb(uint64(n)+uint64(len(entries))), r.b...)
+	return appendAll(out, entries...)
+}
+
+// appendAll appends every part to dst.
+func appendAll(dst []byte, parts ...[]byte) []byte {
+	for _, p := range parts {
+		dst = append(dst, p...)
+	}
+	return dst
 }
 
 func exportEntry(name string, kind byte, index uint32) []byte {
@@ -636,11 +627,7 @@ const fillSmall = 64
 
 var fillBody = func() []byte {
 	var b []byte
-	add := func(x ...[]byte) {
-		for _, p := range x {
-			b = append(b, p...)
-		}
-	}
+	add := func(x ...[]byte) { b = appendAll(b, x...) }
 	op := func(x ...byte) []byte { return x }
 	add(op(0x01, 0x01, 0x7E)) // one i64 local (3): the byte, eight times
 	// if (n > fillSmall | (u64)d + (u64)n > (u64)memory.size << 16)

@@ -60,6 +60,27 @@ func TestInstrumentModules(t *testing.T) {
 	}
 }
 
+// plainAndInstrumented instantiates the module in file as it is and
+// instrumented, for tests that compare the two; out is the instrumented
+// bytes.
+func plainAndInstrumented(t *testing.T, ctx context.Context, rt wazero.Runtime, file string) (plain, inst api.Module, out []byte) {
+	t.Helper()
+	mod, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err = instrument(mod); err != nil {
+		t.Fatal(err)
+	}
+	if plain, err = rt.InstantiateWithConfig(ctx, mod, wazero.NewModuleConfig().WithName("plain")); err != nil {
+		t.Fatal(err)
+	}
+	if inst, err = rt.InstantiateWithConfig(ctx, out, wazero.NewModuleConfig().WithName("instrumented")); err != nil {
+		t.Fatal(err)
+	}
+	return plain, inst, out
+}
+
 // The loop wrappers keep every loop shape's meaning (results, branches
 // out of nested loops, br_table, return, parameters, several results),
 // and a loop spinning with the interrupt flag set traps.
@@ -67,24 +88,9 @@ func TestInstrumentLoops(t *testing.T) {
 	// (a wrong branch could loop forever: wazero stops it at the deadline)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	mod, err := os.ReadFile("testdata/loops.wasm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := instrument(mod)
-	if err != nil {
-		t.Fatal(err)
-	}
 	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCloseOnContextDone(true))
 	defer rt.Close(ctx)
-	plain, err := rt.InstantiateWithConfig(ctx, mod, wazero.NewModuleConfig().WithName("plain"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := rt.InstantiateWithConfig(ctx, out, wazero.NewModuleConfig().WithName("instrumented"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	plain, inst, _ := plainAndInstrumented(t, ctx, rt, "testdata/loops.wasm")
 	for _, fn := range []string{"sum", "nested", "find", "params", "multi"} {
 		for _, n := range []uint64{0, 1, 2, 7, 49, 50, 1000, 40000} {
 			want, err := plain.ExportedFunction(fn).Call(ctx, n)
@@ -112,26 +118,11 @@ func TestInstrumentLoops(t *testing.T) {
 // and edge of memory, before and after it grows.
 func TestInstrumentFill(t *testing.T) {
 	ctx := t.Context()
-	mod, err := os.ReadFile("testdata/fills.wasm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := instrument(mod)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Contains(out, fillBody) {
-		t.Fatal("memory.fill was not replaced by the fill function")
-	}
 	rt := wazero.NewRuntime(ctx)
 	defer rt.Close(ctx)
-	plain, err := rt.InstantiateWithConfig(ctx, mod, wazero.NewModuleConfig().WithName("plain"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := rt.InstantiateWithConfig(ctx, out, wazero.NewModuleConfig().WithName("instrumented"))
-	if err != nil {
-		t.Fatal(err)
+	plain, inst, out := plainAndInstrumented(t, ctx, rt, "testdata/fills.wasm")
+	if !bytes.Contains(out, fillBody) {
+		t.Fatal("memory.fill was not replaced by the fill function")
 	}
 	page := uint64(65536)
 	type fill struct{ d, v, n uint64 }

@@ -126,11 +126,11 @@ func appendNumber(buf []byte, a Arg) []byte {
 	buf = append(buf, 0, 0, 0, 0)
 	switch v := a.(type) {
 	case int:
-		buf = strconv.AppendInt(buf, int64(v), 10)
+		buf = appendDecimal(buf, int64(v))
 	case int64:
-		buf = strconv.AppendInt(buf, v, 10)
+		buf = appendDecimal(buf, v)
 	case int32:
-		buf = strconv.AppendInt(buf, int64(v), 10)
+		buf = appendDecimal(buf, int64(v))
 	case uint64:
 		buf = strconv.AppendUint(buf, v, 10)
 	case float64:
@@ -196,7 +196,9 @@ func dispatch(out []byte, h uint32, in []byte) (reply []byte) {
 	args, _ := readList(argsScratch[:0], rest)
 	keysScratch, argsScratch = keys, args
 	r := registry[h].fn(keys, args)
-	if r.kind >= KindArray && r.kind <= KindSet || r.n > cap(out)-len(out)-24 {
+	// A large reply is encoded into one allocation (respLen is a walk of
+	// an aggregate, so only a string that does not fit skips it).
+	if r.Elems() != nil || r.n > cap(out)-len(out)-24 {
 		out = slices.Grow(out, respLen(r))
 	}
 	return appendRESP(out, r)

@@ -180,14 +180,14 @@ func (r Reply) Text() string {
 // Int is an integer or boolean reply's value; for a bulk string it is
 // the number it holds (0 when none).
 func (r Reply) Int() int64 {
-	if r.kind == KindBulk || r.kind == KindStatus {
+	switch r.kind {
+	case KindBulk, KindStatus:
 		n, _ := strconv.ParseInt(string(r.raw()), 10, 64)
 		return n
+	case KindInt, KindBool:
+		return int64(r.num)
 	}
-	if r.kind == KindDouble {
-		return 0
-	}
-	return int64(r.num)
+	return 0
 }
 
 // Float is a double reply's value; for other kinds the number they hold.
@@ -203,7 +203,7 @@ func (r Reply) Float() float64 {
 }
 
 // Bool is a boolean reply's value (or a non-zero integer).
-func (r Reply) Bool() bool { return r.kind != KindDouble && r.num != 0 }
+func (r Reply) Bool() bool { return (r.kind == KindInt || r.kind == KindBool) && r.num != 0 }
 
 // Elems are an array's or set's elements, or a map's keys and values
 // alternately.

@@ -25,7 +25,6 @@ export class Writer {
 
   private enlarge(n: i32): void {
     const need = this.len + n;
-    if (need <= this.buf.byteLength) return;
     let cap = this.buf.byteLength * 2;
     if (cap < need) cap = need;
     const nb = new ArrayBuffer(cap);
@@ -196,7 +195,7 @@ function emptyList(): Uint8Array[] {
 export class ListReader extends BufReader {
   /** The next list. */
   list(): Uint8Array[] {
-    if (this.p + 4 > this.end) return new Array<Uint8Array>(0);
+    if (this.p + 4 > this.end) return emptyList();
     const n = load<u32>(this.p);
     this.p += 4;
     if (n == 0) return emptyList();
