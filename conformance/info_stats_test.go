@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -51,4 +52,31 @@ func TestInfoCountersMatchRedis(t *testing.T) {
 		// Redis lists commands in hash-table order; polyfn by name.
 		require.ElementsMatch(t, want, got, section)
 	}
+}
+
+// Commands shorter than a microsecond still add up in commandstats, as in
+// Redis (which takes the difference of two microsecond clock readings):
+// two thousand GETs of a missing key, at well over 50 ns each, must show
+// at least 100 microseconds in all, and usec_per_call must agree with
+// usec/calls.
+func TestCommandStatsCountShortCalls(t *testing.T) {
+	p := Dial(t, StartPolyfn(t))
+	_, _, err := p.Do("CONFIG", "RESETSTAT")
+	require.NoError(t, err)
+	const calls = 2000
+	for i := 0; i < calls; i++ {
+		_, _, err := p.Do("GET", "nokey")
+		require.NoError(t, err)
+	}
+	m := regexp.MustCompile(`^calls=(\d+),usec=(\d+),usec_per_call=([0-9.]+),`).FindStringSubmatch(infoValue(infoText(t, p, "commandstats"), "cmdstat_get"))
+	require.NotNil(t, m)
+	n, err := strconv.Atoi(m[1])
+	require.NoError(t, err)
+	usec, err := strconv.Atoi(m[2])
+	require.NoError(t, err)
+	per, err := strconv.ParseFloat(m[3], 64)
+	require.NoError(t, err)
+	require.Equal(t, calls, n)
+	require.GreaterOrEqual(t, usec, calls/20, "usec of %d GETs", calls)
+	require.InDelta(t, float64(usec)/float64(n), per, 0.01)
 }

@@ -466,10 +466,10 @@ func infoCommandStats(s *Server, b *infoBuilder) {
 		}
 		per := 0.0
 		if st.Calls > 0 {
-			per = float64(st.Usec) / float64(st.Calls)
+			per = float64(st.Nanos) / 1e3 / float64(st.Calls)
 		}
 		b.field("cmdstat_"+c.FullName(), fmt.Sprintf("calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d",
-			st.Calls, st.Usec, per, st.Rejected, st.Failed))
+			st.Calls, st.Nanos/1e3, per, st.Rejected, st.Failed))
 	}
 }
 

@@ -468,7 +468,7 @@ func (s *Server) call(ctx *Ctx) {
 	}
 	st := s.Stats.command(ctx.Cmd)
 	st.Calls++
-	st.Usec += dur.Microseconds()
+	st.Nanos += int64(dur)
 	s.recordLatency(ctx.Cmd, st, dur)
 	if ctx.failed {
 		st.Failed++

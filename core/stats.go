@@ -30,7 +30,13 @@ type Stats struct {
 
 // CommandStats are one command's INFO commandstats counters.
 type CommandStats struct {
-	Calls, Usec, Rejected, Failed int64
+	Calls, Rejected, Failed int64
+	// Nanos is the time the calls took. Redis adds up each call's
+	// duration in whole microseconds, measured as the difference of two
+	// microsecond clock readings, so a call shorter than a microsecond
+	// still counts for its share on average; adding up truncated
+	// microseconds would count it as nothing. INFO shows Nanos/1000.
+	Nanos int64
 	// Latency is the command's latency histogram (INFO latencystats,
 	// LATENCY HISTOGRAM), allocated on the first recorded call.
 	Latency *Histogram
