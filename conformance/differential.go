@@ -43,6 +43,9 @@ import (
 //	!closed                   both servers must have closed the current connection
 //	!sleep MS                 pause
 //	!flushall                 FLUSHALL on both (not compared)
+//	!polyfn "reply" CMD ...   polyfn only, which must reply exactly "reply": for the few
+//	                          commands the reference build is known to mishandle (the
+//	                          comment above each says how, and what Redis replied before)
 //
 // The same script runs once more with every connection in RESP3 unless it
 // contains "!noresp3".
@@ -180,6 +183,18 @@ func (d *diffRun) line(n int, l string) {
 	case "!flushall":
 		d.cur.p.Do("FLUSHALL")
 		d.cur.r.Do("FLUSHALL")
+	case "!polyfn":
+		args, ok := splitCmd(rest)
+		if !ok || len(args) < 2 {
+			d.t.Fatalf("%s:%d: !polyfn takes a quoted reply and a command", d.file, n)
+		}
+		if err := d.cur.p.Send(args[1:]...); err != nil {
+			d.errorf(n, "%s: polyfn send: %v", rest, err)
+			return
+		}
+		if _, pb, err := d.cur.p.Read(); err != nil || string(pb) != args[0] {
+			d.errorf(n, "%s:\n  polyfn: %s (%v)\n  want:   %s", rest, Quote(pb), err, Quote([]byte(args[0])))
+		}
 	default:
 		d.t.Fatalf("%s:%d: unknown directive %s", d.file, n, word)
 	}
