@@ -270,6 +270,11 @@ type server struct {
 	// cpuPerReq is the server's CPU time per request (µs) in the last
 	// redis-benchmark run against it.
 	cpuPerReq float64
+	// execPerCall is the time the server itself gives the command of the
+	// last run when that was a command (FCALL...): usec_per_call of INFO
+	// commandstats, the command's execution without the network, reading
+	// and writing (µs); 0 for redis-benchmark's own tests (-t).
+	execPerCall float64
 }
 
 func start(name, bin, dir string, extra ...string) *server {
@@ -337,10 +342,19 @@ func redisBenchmark(srv *server, test string, n, clients, pipeline int) float64 
 // (cpuPerReq) and returns the ops/s of its last test.
 func runRedisBenchmark(srv *server, n, clients, pipeline int, extra []string) float64 {
 	args := append([]string{"-p", strconv.Itoa(srv.port), "-n", strconv.Itoa(n), "-c", strconv.Itoa(clients), "-P", strconv.Itoa(pipeline), "--csv"}, extra...)
+	cmdName := ""
+	if len(extra) > 0 && !strings.HasPrefix(extra[0], "-") {
+		cmdName = strings.ToLower(extra[0])
+		send(srv.addr(), "CONFIG", "RESETSTAT")
+	}
 	before := srv.cpuTicks()
 	out, err := command(clientCPUs, "redis-benchmark", args...).Output()
 	check(err)
 	srv.cpuPerReq = float64(srv.cpuTicks()-before) * 1e6 / ticksPerSecond / float64(n)
+	srv.execPerCall = 0
+	if cmdName != "" {
+		srv.execPerCall = usecPerCall(send(srv.addr(), "INFO", "commandstats"), cmdName)
+	}
 	recs, err := csv.NewReader(strings.NewReader(string(out))).ReadAll()
 	check(err)
 	// The last record is the test asked for (LRANGE tests run an LPUSH first).
@@ -353,6 +367,24 @@ func runRedisBenchmark(srv *server, n, clients, pipeline int, extra []string) fl
 		}
 	}
 	fail("cannot parse redis-benchmark output:\n%s", out)
+	return 0
+}
+
+// usecPerCall reads usec_per_call of command name from INFO commandstats
+// text (0 when it is not there).
+func usecPerCall(info, name string) float64 {
+	for _, l := range strings.Split(info, "\r\n") {
+		stats, ok := strings.CutPrefix(l, "cmdstat_"+name+":")
+		if !ok {
+			continue
+		}
+		for _, f := range strings.Split(stats, ",") {
+			if v, ok := strings.CutPrefix(f, "usec_per_call="); ok {
+				x, _ := strconv.ParseFloat(v, 64)
+				return x
+			}
+		}
+	}
 	return 0
 }
 
@@ -406,9 +438,9 @@ type run struct {
 }
 
 // figures are one run's results, round by round: ops/s, CPU time per
-// request (µs) and the ratio of its ops/s to the first run's of the
-// same round.
-type figures struct{ ops, cpu, ratio []float64 }
+// request (µs), the command's execution time per call (µs, execPerCall)
+// and the ratio of its ops/s to the first run's of the same round.
+type figures struct{ ops, cpu, exec, ratio []float64 }
 
 // alternate runs every run once per round, in order. Ratios are taken
 // within a round, so that drift in the machine's speed between rounds
@@ -419,6 +451,7 @@ func alternate(rounds int, runs ...run) []figures {
 		for j, r := range runs {
 			res[j].ops = append(res[j].ops, r.bench())
 			res[j].cpu = append(res[j].cpu, r.srv.cpuPerReq)
+			res[j].exec = append(res[j].exec, r.srv.execPerCall)
 			res[j].ratio = append(res[j].ratio, res[j].ops[i]/res[0].ops[i])
 		}
 	}
