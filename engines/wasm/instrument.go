@@ -16,8 +16,15 @@ var errInstrument = errors.New("wasm module cannot be instrumented")
 // the start function exported. Custom sections other than "name" are
 // dropped (debug information would point at the old code offsets).
 func instrument(mod []byte) ([]byte, error) {
+	out, _, err := instrumentCounting(mod)
+	return out, err
+}
+
+// instrumentCounting is instrument, also returning how many functions
+// count in a local of their own (loopCode).
+func instrumentCounting(mod []byte) ([]byte, int, error) {
 	if len(mod) < 8 || string(mod[:4]) != "\x00asm" || binary.LittleEndian.Uint32(mod[4:]) != 1 {
-		return mod, nil // not a module: the compiler says why
+		return mod, 0, nil // not a module: the compiler says why
 	}
 	type section struct {
 		id   byte
@@ -30,13 +37,15 @@ func instrument(mod []byte) ([]byte, error) {
 		n := r.u32()
 		body := r.bytes(int(n))
 		if r.err != nil {
-			return nil, errors.New("malformed section")
+			return nil, 0, errors.New("malformed section")
 		}
 		secs = append(secs, section{id, body})
 	}
 	var importedGlobals, definedGlobals, importedFuncs, definedFuncs uint32
-	var typeParams []int // per type index: its parameter count (paramCounts)
-	plainTypes := false  // every type is a function type: a new one's index is their count
+	var typeParams []int     // per type index: its parameter count (paramCounts)
+	var typeResults [][]byte // per type index: a block type for its results (paramCounts)
+	var funcTypes []uint32   // per defined function: its type index
+	plainTypes := false      // every type is a function type: a new one's index is their count
 	start := int64(-1)
 	memory, memory64 := false, false
 	for _, s := range secs {
@@ -44,7 +53,7 @@ func instrument(mod []byte) ([]byte, error) {
 		case 2:
 			f, g, mem, err := countImports(s.body)
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			importedFuncs, importedGlobals = f, g
 			if mem != 0 {
@@ -56,18 +65,21 @@ func instrument(mod []byte) ([]byte, error) {
 				memory, memory64 = true, rr.byte()&4 != 0
 			}
 		case 1:
-			typeParams = paramCounts(s.body)
+			typeParams, typeResults = paramCounts(s.body)
 			rr := reader{b: s.body}
 			plainTypes = uint64(rr.u32()) == uint64(len(typeParams))
 		case 3:
 			rr := reader{b: s.body}
 			definedFuncs = rr.u32()
+			for i := uint32(0); i < definedFuncs && rr.err == nil; i++ {
+				funcTypes = append(funcTypes, rr.u32())
+			}
 		case 6:
 			rr := reader{b: s.body}
 			definedGlobals = rr.u32()
 		case 7:
 			if err := checkExportNames(s.body); err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 		case 8:
 			rr := reader{b: s.body}
@@ -75,7 +87,7 @@ func instrument(mod []byte) ([]byte, error) {
 		}
 	}
 	if !memory {
-		return mod, nil // refused by checkModule
+		return mod, 0, nil // refused by checkModule
 	}
 	global := importedGlobals + definedGlobals
 	flag, ctr := leb(uint64(global)), leb(uint64(global+1))
@@ -83,22 +95,12 @@ func instrument(mod []byte) ([]byte, error) {
 	if memory64 {
 		zero = []byte{0x42, 0x00}
 	}
-	ic := loopCode{typeParams: typeParams}
+	ic := loopCode{typeParams: typeParams, typeResults: typeResults, funcTypes: funcTypes,
+		flag: flag, ctr: ctr, zero: zero}
 	if plainTypes && !memory64 {
 		ic.fill = leb(uint64(importedFuncs) + uint64(definedFuncs))
 	}
-	// The slow path, run every yieldEvery iterations:
-	// ctr = yieldEvery; drop(memory.grow 0); if (flag) unreachable
-	slow := appendAll(nil, []byte{0x41}, sleb(yieldEvery), []byte{0x24}, ctr, zero, []byte{0x40, 0x00, 0x1A},
-		[]byte{0x23}, flag, []byte{0x04, 0x40, 0x00, 0x0B})
-	// The count at the head of a loop: ctr = ctr - 1, then whether it hit 0.
-	count := appendAll(nil, []byte{0x23}, ctr, []byte{0x41, 0x01, 0x6B, 0x24}, ctr, []byte{0x23}, ctr, []byte{0x45})
-	// In a loop with parameters, the slow path stays in the loop:
-	// if (count) { slow }
-	ic.inline = appendAll(nil, count, []byte{0x04, 0x40}, slow, []byte{0x0B})
-	// Elsewhere (loopCode) it moves out: br_if out of the loop to it.
-	ic.head = appendAll(nil, count, []byte{0x0D, 0x01})
-	ic.slow = appendAll(nil, slow, []byte{0x0C, 0x00})
+	ic.global = ic.countdown([]byte{0x23}, []byte{0x24}, ctr)
 
 	// The code first: whether the fill function is needed (ic.fills)
 	// decides the type and function sections, which come before it.
@@ -107,7 +109,7 @@ func instrument(mod []byte) ([]byte, error) {
 		if s.id == 10 {
 			var err error
 			if code, err = instrumentCode(s.body, &ic); err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 		}
 	}
@@ -183,7 +185,7 @@ func instrument(mod []byte) ([]byte, error) {
 		}
 	}
 	flush(len(order) + 1)
-	return out, nil
+	return out, ic.localFuncs, nil
 }
 
 // appendEntries returns a vector section's body (a count, then the
@@ -283,14 +285,66 @@ func checkExportNames(b []byte) error {
 // values in memory. The wrappers add 3 to the depth of every branch out
 // of the loop. A loop with parameters (which the values on the stack at
 // its head would have to be carried for) keeps the slow path inline.
+//
+// The countdown is the module's global, except in a function with loops
+// that calls nothing from inside a loop: there it is a local of its
+// own, loaded from the global on entry and after each call, and stored
+// back before each call and on the way out, so that its loops count in
+// a register instead of a load and a store of the global. The count
+// the callees see is the same, so are the iterations between two slow
+// paths. Every way out of the function is made to pass the store: the
+// body is wrapped in a block of the function's result type (a branch to
+// the function's own label lands at the wrapper's end, with its values)
+// and a return becomes a branch to the wrapper. A trap leaves the
+// global as it was at the last store, which only moves the next slow
+// path later by what the function counted since. (In a function that
+// calls from inside its loops, such as every Go function, whose body is
+// one loop dispatching to its blocks, the store and load would be paid
+// at every call instead.)
 type loopCode struct {
-	head, slow, inline []byte
-	typeParams         []int // per type index: parameter count (paramCounts)
+	typeParams  []int    // per type index: parameter count (paramCounts)
+	typeResults [][]byte // per type index: its results as a block type, nil if not one
+	funcTypes   []uint32 // per defined function: its type index
+
+	flag, ctr, zero []byte // the globals' LEB128 indices; the memory's zero address
+
+	global countdown // the code of the countdown in the global
+	cur    countdown // the function's in progress
+
 	// fill, when set, is the LEB128 index the fill function will have:
 	// memory.fill instructions become calls to it, and fills records
 	// that one did.
 	fill  []byte
 	fills bool
+
+	// What body saw in the last function: a loop, a call from inside one.
+	sawLoop, sawLoopCall bool
+	localFuncs           int // functions counting in a local
+}
+
+// countdown is the code added at loop heads (head), after a wrapped loop
+// (slow) and, for a loop with parameters, inline at its head.
+type countdown struct{ head, slow, inline []byte }
+
+// countdown returns the code that counts in the variable get/set (the
+// global.get/set or local.get/set opcode) index reach.
+func (ic *loopCode) countdown(get, set, index []byte) countdown {
+	// The slow path, run every yieldEvery iterations:
+	// drop(memory.grow 0); if (flag) unreachable; ctr = yieldEvery
+	// (set last, so that a local ctr is not live across memory.grow, a
+	// call into Go for wazero).
+	slow := appendAll(nil, ic.zero, []byte{0x40, 0x00, 0x1A}, []byte{0x23}, ic.flag, []byte{0x04, 0x40, 0x00, 0x0B},
+		[]byte{0x41}, sleb(yieldEvery), set, index)
+	// The count at the head of a loop: ctr = ctr - 1, then whether it hit 0.
+	count := appendAll(nil, get, index, []byte{0x41, 0x01, 0x6B}, set, index, get, index, []byte{0x45})
+	return countdown{
+		// In a loop with parameters, the slow path stays in the loop:
+		// if (count) { slow }
+		inline: appendAll(nil, count, []byte{0x04, 0x40}, slow, []byte{0x0B}),
+		// Elsewhere it moves out: br_if out of the loop to it.
+		head: appendAll(nil, count, []byte{0x0D, 0x01}),
+		slow: appendAll(nil, slow, []byte{0x0C, 0x00}),
+	}
 }
 
 // takesParams reports whether a block of type bt (reader.blockType) may
@@ -314,9 +368,15 @@ func instrumentCode(sec []byte, ic *loopCode) ([]byte, error) {
 			return nil, errInstrument
 		}
 		var err error
-		body, err = ic.body(body[:0], code)
+		body, err = ic.body(body[:0], code, nil)
 		if err != nil {
 			return nil, err
+		}
+		if lc := ic.localCounter(i, code); lc != nil && ic.sawLoop && !ic.sawLoopCall {
+			if body, err = ic.body(body[:0], code, lc); err != nil {
+				return nil, err
+			}
+			ic.localFuncs++
 		}
 		out = append(out, leb(uint64(len(body)))...)
 		out = append(out, body...)
@@ -324,11 +384,46 @@ func instrumentCode(sec []byte, ic *loopCode) ([]byte, error) {
 	return out, nil
 }
 
+// localCounter is what body needs to count in a local: the function's
+// results as a block type and the index its new local gets.
+type localCounter struct {
+	results []byte
+	local   uint32
+}
+
+// localCounter returns defined function i's localCounter, or nil if it
+// cannot have one: its results are neither none nor one single-byte
+// value type, or it has very many locals already.
+func (ic *loopCode) localCounter(i uint32, code []byte) *localCounter {
+	if int(i) >= len(ic.funcTypes) {
+		return nil
+	}
+	t := ic.funcTypes[i]
+	if int(t) >= len(ic.typeResults) || ic.typeResults[t] == nil {
+		return nil
+	}
+	n := uint64(ic.typeParams[t])
+	r := reader{b: code}
+	for k := r.u32(); k > 0 && r.err == nil; k-- {
+		n += uint64(r.u32())
+		r.valtype()
+	}
+	if r.err != nil || n >= 1<<20 { // far more than compilers emit
+		return nil
+	}
+	return &localCounter{results: ic.typeResults[t], local: uint32(n)}
+}
+
 // frame is an open block, loop, if or try in instrumentBody; wrapped
 // marks a loop given the three wrappers.
-type frame struct{ wrapped bool }
+type frame struct{ loop, wrapped bool }
 
-func (ic *loopCode) body(out, code []byte) ([]byte, error) {
+// body instruments one function body: with lc, counting in a new local
+// (see loopCode).
+func (ic *loopCode) body(out, code []byte, lc *localCounter) ([]byte, error) {
+	ic.sawLoop, ic.sawLoopCall = false, false
+	loops := 0 // open loops
+	ic.cur = ic.global
 	r := reader{b: code}
 	locals := r.u32()
 	for i := uint32(0); i < locals; i++ {
@@ -342,22 +437,39 @@ func (ic *loopCode) body(out, code []byte) ([]byte, error) {
 		out = append(out, code[from:at]...)
 		from = at
 	}
+	var local []byte
+	if lc != nil {
+		local = leb(uint64(lc.local))
+		ic.cur = ic.countdown([]byte{0x20}, []byte{0x21}, local)
+		// One more local declaration (one i32), then
+		// local = ctr; block (results)
+		hdr := reader{b: code}
+		hdr.u32()
+		from = len(code) - len(hdr.b) // past the count
+		out = append(out, leb(uint64(locals)+1)...)
+		copyTo(pos())
+		out = appendAll(out, []byte{0x01, 0x7F, 0x23}, ic.ctr, []byte{0x21}, local, []byte{0x02}, lc.results)
+	}
 	frames := []frame{{}} // the function's own block
-	// label reads a branch's label and writes it adjusted: 3 more for
-	// every wrapped loop it leaves (not counting its target).
-	label := func() {
-		at := pos()
-		d := r.u32()
-		if r.err != nil || uint64(d) >= uint64(len(frames)) {
-			return // invalid: the compiler says why
-		}
+	// depth returns branch depth d adjusted: 3 more for every wrapped
+	// loop it leaves (not counting its target).
+	depth := func(d uint32) uint32 {
 		nd := d
 		for i := len(frames) - 1; i > len(frames)-1-int(d); i-- {
 			if frames[i].wrapped {
 				nd += 3
 			}
 		}
-		if nd != d {
+		return nd
+	}
+	// label reads a branch's label and writes it adjusted.
+	label := func() {
+		at := pos()
+		d := r.u32()
+		if r.err != nil || uint64(d) >= uint64(len(frames)) {
+			return // invalid: the compiler says why
+		}
+		if nd := depth(d); nd != d {
 			copyTo(at)
 			out = append(out, leb(uint64(nd))...)
 			from = pos()
@@ -368,11 +480,13 @@ func (ic *loopCode) body(out, code []byte) ([]byte, error) {
 		op := r.byte()
 		switch {
 		case op == 0x03: // loop
+			ic.sawLoop = true
 			at := pos() - 1
 			if ic.takesParams(r.blockType()) {
 				copyTo(pos())
-				out = append(out, ic.inline...)
-				frames = append(frames, frame{})
+				out = append(out, ic.cur.inline...)
+				frames = append(frames, frame{loop: true})
+				loops++
 				break
 			}
 			btBytes := code[at+1 : pos()]
@@ -383,9 +497,10 @@ func (ic *loopCode) body(out, code []byte) ([]byte, error) {
 			out = append(out, btBytes...)
 			out = append(out, 0x02, 0x40, 0x03)
 			out = append(out, btBytes...)
-			out = append(out, ic.head...)
+			out = append(out, ic.cur.head...)
 			from = pos()
-			frames = append(frames, frame{wrapped: true})
+			frames = append(frames, frame{loop: true, wrapped: true})
+			loops++
 		case op == 0x02 || op == 0x04 || op == 0x06: // block, if, try
 			r.blockType()
 			frames = append(frames, frame{})
@@ -395,12 +510,25 @@ func (ic *loopCode) body(out, code []byte) ([]byte, error) {
 			}
 			f := frames[len(frames)-1]
 			frames = frames[:len(frames)-1]
+			if f.loop {
+				loops--
+			}
 			if f.wrapped {
 				copyTo(pos())
 				out = append(out, 0x0C, 0x02, 0x0B)
-				out = append(out, ic.slow...)
+				out = append(out, ic.cur.slow...)
 				out = append(out, 0x0B, 0x0B)
 			}
+			if len(frames) == 0 && lc != nil {
+				// The function's end: close the wrapper, ctr = local.
+				copyTo(opAt)
+				out = appendAll(out, []byte{0x0B, 0x20}, local, []byte{0x24}, ic.ctr)
+			}
+		case op == 0x0F && lc != nil: // return: to the wrapper's end
+			copyTo(opAt)
+			out = append(out, 0x0C)
+			out = append(out, leb(uint64(depth(uint32(len(frames)-1))))...)
+			from = pos()
 		case op == 0x0C || op == 0x0D || op == 0x09 || op == 0xD5 || op == 0xD6: // br, br_if, rethrow, br_on_null, br_on_non_null
 			label()
 		case op == 0x18: // delegate: a label, and the try's end
@@ -413,12 +541,22 @@ func (ic *loopCode) body(out, code []byte) ([]byte, error) {
 				label()
 			}
 			label()
-		case op == 0x07 || op == 0x08 || op == 0x10 ||
-			op == 0x12 || op == 0x14 || op == 0x15 || op == 0xD2 ||
+		case op >= 0x10 && op <= 0x15: // call, call_indirect, return_call..., call_ref...
+			ic.sawLoopCall = ic.sawLoopCall || loops > 0
+			if lc != nil {
+				copyTo(opAt) // ctr = local
+				out = appendAll(out, []byte{0x20}, local, []byte{0x24}, ic.ctr)
+			}
+			r.u32()
+			if op == 0x11 || op == 0x13 {
+				r.u32()
+			}
+			if lc != nil && op != 0x12 && op != 0x13 && op != 0x15 {
+				copyTo(pos()) // local = ctr, unless it was a tail call
+				out = appendAll(out, []byte{0x23}, ic.ctr, []byte{0x21}, local)
+			}
+		case op == 0x07 || op == 0x08 || op == 0xD2 ||
 			op >= 0x20 && op <= 0x26 || op == 0x3F || op == 0x40:
-			r.u32()
-		case op == 0x11 || op == 0x13: // call_indirect
-			r.u32()
 			r.u32()
 		case op == 0x1C: // select t
 			for k := r.u32(); k > 0 && r.err == nil; k-- {
@@ -550,25 +688,35 @@ func (r *reader) blockType() int64 {
 	return int64(uint32(r.u64())) // a type index (s33)
 }
 
-// paramCounts reads a type section: each type's parameter count, up to
-// the first type that is not a plain function type (the list ends there).
-func paramCounts(b []byte) []int {
+// paramCounts reads a type section: each type's parameter count, and
+// its results as a block type (0x40 for none, the value type for one
+// single-byte type, nil otherwise), up to the first type that is not a
+// function type.
+func paramCounts(b []byte) (params []int, results [][]byte) {
 	r := reader{b: b}
-	var out []int
 	for n := r.u32(); n > 0 && r.err == nil; n-- {
 		if r.byte() != 0x60 {
-			return out // this index and later ones: takesParams says yes
+			return params, results // this index and later ones: takesParams says yes
 		}
-		params := r.u32()
-		for i := uint32(0); i < params; i++ {
+		np := r.u32()
+		for i := uint32(0); i < np; i++ {
 			r.valtype()
 		}
-		for i := r.u32(); i > 0 && r.err == nil; i-- {
-			r.valtype()
+		var bt []byte
+		switch nr := r.u32(); {
+		case nr == 0:
+			bt = []byte{0x40}
+		case nr == 1 && len(r.b) > 0 && r.b[0] >= 0x6F && r.b[0] <= 0x7F:
+			bt = []byte{r.byte()}
+		default:
+			for i := nr; i > 0 && r.err == nil; i-- {
+				r.valtype()
+			}
 		}
-		out = append(out, int(params))
+		params = append(params, int(np))
+		results = append(results, bt)
 	}
-	return out
+	return params, results
 }
 
 func (r *reader) memarg() {

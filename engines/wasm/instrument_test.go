@@ -3,6 +3,7 @@ package wasm
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,7 +92,7 @@ func TestInstrumentLoops(t *testing.T) {
 	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCloseOnContextDone(true))
 	defer rt.Close(ctx)
 	plain, inst, _ := plainAndInstrumented(t, ctx, rt, "testdata/loops.wasm")
-	for _, fn := range []string{"sum", "nested", "find", "params", "multi"} {
+	for _, fn := range []string{"sum", "nested", "find", "params", "multi", "brout"} {
 		for _, n := range []uint64{0, 1, 2, 7, 49, 50, 1000, 40000} {
 			want, err := plain.ExportedFunction(fn).Call(ctx, n)
 			if err != nil {
@@ -110,6 +111,60 @@ func TestInstrumentLoops(t *testing.T) {
 	flag.Set(1)
 	if _, err := inst.ExportedFunction("spin").Call(ctx); err == nil || !strings.Contains(err.Error(), "unreachable") {
 		t.Errorf("spin with the flag set: %v", err)
+	}
+}
+
+// Functions that call nothing from inside their loops count in a local
+// of their own, stored back to the global around calls and on the way
+// out: with the interrupt flag set, a spinner traps at the first slow
+// path, after exactly yieldEvery loop heads in all, whichever functions
+// ran them (each loop body bumps a cell in memory; the head that hits
+// zero runs no body).
+func TestInstrumentCountsAcrossFunctions(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCloseOnContextDone(true))
+	defer rt.Close(ctx)
+	mod, err := os.ReadFile("testdata/loops.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, locals, err := instrumentCounting(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// sum, nested, find, params, brout, spin, $leaf, $mixed; not $two
+	// (two results), multi and $bump (no loop), the spinners (a call in
+	// their loop).
+	if locals != 8 {
+		t.Errorf("%d functions count in a local, want 8", locals)
+	}
+	cm, err := rt.CompileModule(ctx, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, spinner := range []string{"spin_leaf", "spin_mixed"} {
+		for _, k := range []uint64{1, 7, 100, yieldEvery + 10} {
+			n++
+			inst, err := rt.InstantiateModule(ctx, cm, wazero.NewModuleConfig().WithName(fmt.Sprint("count", n)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			inst.ExportedGlobal(interruptExport).(api.MutableGlobal).Set(1)
+			if _, err := inst.ExportedFunction(spinner).Call(ctx, k); err == nil || !strings.Contains(err.Error(), "unreachable") {
+				t.Fatalf("%s(%d) with the flag set: %v", spinner, k, err)
+			}
+			total := uint32(0)
+			for at := uint32(0); at < 16; at += 4 {
+				v, _ := inst.Memory().ReadUint32Le(at)
+				total += v
+			}
+			if total != yieldEvery-1 {
+				t.Errorf("%s(%d): %d loop bodies ran before the slow path, want %d", spinner, k, total, yieldEvery-1)
+			}
+			inst.Close(ctx)
+		}
 	}
 }
 
@@ -160,4 +215,34 @@ func TestInstrumentFill(t *testing.T) {
 		}
 	}
 	check([]fill{{page - 5, 3, 40}, {2*page - 8, 4, 8}, {2*page - 8, 4, 9}, {2 * page, 4, 0}})
+}
+
+// Whatever the bytes, instrument returns an error or a module, without
+// panicking; and a module wazero compiles still compiles instrumented
+// (a wrong branch depth, local index or block type would not validate).
+func FuzzInstrument(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.wasm")
+	for _, file := range files {
+		if b, err := os.ReadFile(file); err == nil && len(b) < 64<<10 {
+			f.Add(b)
+		}
+	}
+	rt := wazero.NewRuntimeWithConfig(context.Background(), wazero.NewRuntimeConfig().WithMemoryLimitPages(16))
+	defer rt.Close(context.Background())
+	f.Fuzz(func(t *testing.T, mod []byte) {
+		out, err := instrument(mod)
+		if err != nil {
+			return
+		}
+		cm, err := rt.CompileModule(context.Background(), mod)
+		if err != nil {
+			return
+		}
+		cm.Close(context.Background())
+		cm, err = rt.CompileModule(context.Background(), out)
+		if err != nil {
+			t.Fatalf("the module compiles, instrumented it does not: %v", err)
+		}
+		cm.Close(context.Background())
+	})
 }

@@ -60,7 +60,53 @@
   (func (export "multi") (param $n i32) (result i32)
     (call $two (local.get $n))
     (i32.add))
+  ;; a branch to the function's own label, with its value, from inside a
+  ;; loop
+  (func (export "brout") (param $n i32) (result i32)
+    (local $i i32)
+    (loop $l
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (if (i32.ge_s (local.get $i) (local.get $n))
+        (then (br 2 (i32.mul (local.get $i) (i32.const 3)))))
+      (br $l))
+    (i32.const -1))
   ;; spins until killed
   (func (export "spin")
     (loop $l (br $l)))
+
+  ;; For the count across functions: every loop body adds one to its
+  ;; own cell (bytes 0, 4, 8, 12). $leaf calls nothing (its countdown is
+  ;; a local) and leaves by a return from its loop; $mixed calls only outside its loop (a local too, stored
+  ;; around the calls); the spinners call from inside their loops (the
+  ;; global).
+  (func $bump (param $at i32)
+    (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1))))
+  (func $leaf (param $k i32) (result i32)
+    (local $i i32)
+    (loop $l
+      (i32.store (i32.const 0) (i32.add (i32.load (i32.const 0)) (i32.const 1)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (if (i32.ge_u (local.get $i) (local.get $k))
+        (then (return (local.get $i))))
+      (br $l))
+    (unreachable))
+  (func $mixed (param $k i32) (result i32)
+    (local $i i32)
+    (drop (call $leaf (local.get $k)))
+    (loop $l
+      (i32.store (i32.const 4) (i32.add (i32.load (i32.const 4)) (i32.const 1)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $k))))
+    (drop (call $leaf (local.get $k)))
+    (local.get $i))
+  (func (export "spin_leaf") (param $k i32)
+    (loop $l
+      (call $bump (i32.const 8))
+      (drop (call $leaf (local.get $k)))
+      (br $l)))
+  (func (export "spin_mixed") (param $k i32)
+    (loop $l
+      (call $bump (i32.const 12))
+      (drop (call $mixed (local.get $k)))
+      (br $l)))
 )
