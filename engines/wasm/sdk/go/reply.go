@@ -182,7 +182,7 @@ func (r Reply) Text() string {
 func (r Reply) Int() int64 {
 	switch r.kind {
 	case KindBulk, KindStatus:
-		n, _ := strconv.ParseInt(string(r.raw()), 10, 64)
+		n, _ := parseInt(r.raw())
 		return n
 	case KindInt, KindBool:
 		return int64(r.num)

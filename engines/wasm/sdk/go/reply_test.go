@@ -3,6 +3,7 @@ package polyfn
 import (
 	"encoding/binary"
 	"math"
+	"math/rand"
 	"strconv"
 	"testing"
 
@@ -136,4 +137,35 @@ func TestEncodeCommandItems(t *testing.T) {
 	}
 	assert.Equal(t, []string{"SET", "\x00\x01", "42", "-1", "7", "18446744073709551615", "0.5", ""}, items)
 	assert.Panics(t, func() { encodeCommand([]Arg{struct{}{}}) })
+}
+
+// parseInt agrees with strconv.ParseInt(s, 10, 64) on the value and on
+// whether it is an error, for edge cases and random strings of digits,
+// signs and other bytes.
+func TestParseIntMatchesStrconv(t *testing.T) {
+	cases := []string{"", "+", "-", "0", "-0", "+0", "7", "-7", "+12", "007",
+		"9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
+		"18446744073709551615", "18446744073709551616", "99999999999999999999", "99999999999999999999x",
+		"-99999999999999999999", "1 ", " 1", "1_000", "0x10", "++1", "+-1", "1e3", "\x00"}
+	rng := rand.New(rand.NewSource(1))
+	const alphabet = "0123456789+-x "
+	for i := 0; i < 20000; i++ {
+		b := make([]byte, rng.Intn(24))
+		for j := range b {
+			b[j] = alphabet[rng.Intn(len(alphabet))]
+			if rng.Intn(4) > 0 {
+				b[j] = alphabet[rng.Intn(10)]
+			}
+		}
+		cases = append(cases, string(b))
+	}
+	for _, s := range cases {
+		want, err := strconv.ParseInt(s, 10, 64)
+		got, ok := parseInt([]byte(s))
+		if got != want || ok != (err == nil) {
+			t.Fatalf("parseInt(%q) = %d, %v; strconv: %d, %v", s, got, ok, want, err)
+		}
+	}
+	assert.Equal(t, int64(-42), Bulk([]byte("-42")).Int())
+	assert.Equal(t, int64(0), Status("4x").Int())
 }

@@ -3,6 +3,7 @@ package polyfn
 import (
 	"encoding/binary"
 	"errors"
+	"math"
 	"strconv"
 )
 
@@ -119,8 +120,11 @@ func parseRESP(b []byte) (Reply, []byte, error) {
 	case '(':
 		return stringReply(KindBigNumber, head), rest, nil
 	case ':':
-		n, err := strconv.ParseInt(string(head), 10, 64)
-		return Int(n), rest, err
+		n, ok := parseInt(head)
+		if !ok {
+			return Reply{}, nil, errBadReply
+		}
+		return Int(n), rest, nil
 	case ',':
 		f, err := parseFloat(string(head))
 		return Double(f), rest, err
@@ -176,6 +180,42 @@ func parseLen(b []byte) (int, bool) {
 		n = n*10 + int(c-'0')
 	}
 	return n, true
+}
+
+// parseInt reads a decimal int64 as strconv.ParseInt(s, 10, 64) does (an
+// optional sign, then digits), without converting to a string: ok is
+// false for anything else, and n is then what ParseInt returns with its
+// error (0, or the nearest bound when out of range).
+func parseInt(b []byte) (n int64, ok bool) {
+	neg := false
+	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
+		neg = b[0] == '-'
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return 0, false
+	}
+	var u uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := uint64(c - '0')
+		if u > (math.MaxUint64-d)/10 {
+			u = math.MaxUint64 // past uint64: ParseInt stops at this digit
+			break
+		}
+		u = u*10 + d
+	}
+	switch {
+	case !neg && u > math.MaxInt64:
+		return math.MaxInt64, false
+	case neg && u > 1<<63:
+		return math.MinInt64, false
+	case neg:
+		return -int64(u), true // -(1<<63) wraps to itself, as it should
+	}
+	return int64(u), true
 }
 
 func parseFloat(s string) (float64, error) {

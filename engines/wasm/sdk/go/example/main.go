@@ -46,7 +46,7 @@ func init() {
 	// is "local s = 0 for i = 1, n do s = s + i * 2 end return s"), in a
 	// small function of its own (see sumLoop).
 	polyfn.RegisterFunction("sum_loop", func(keys, args [][]byte) polyfn.Reply {
-		return polyfn.Int(sumLoop(polyfn.String(string(args[0])).Int()))
+		return polyfn.Int(sumLoop(polyfn.Bulk(args[0]).Int()))
 	}, polyfn.Options{Flags: []string{polyfn.NoWrites}})
 
 	// FCALL sha256hex 0 data -> the SHA-256 of data, in hex.
