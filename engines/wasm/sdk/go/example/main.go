@@ -34,7 +34,7 @@ func init() {
 
 	// FCALL count_to 0 n -> n, counted in a loop in the guest.
 	polyfn.RegisterFunction("count_to", func(keys, args [][]byte) polyfn.Reply {
-		n := polyfn.String(string(args[0])).Int()
+		n := polyfn.Bulk(args[0]).Int()
 		var i int64
 		for i = 0; i < n; i++ {
 		}
