@@ -309,7 +309,6 @@ type loopCode struct {
 	flag, ctr, zero []byte // the globals' LEB128 indices; the memory's zero address
 
 	global countdown // the code of the countdown in the global
-	cur    countdown // the function's in progress
 
 	// fill, when set, is the LEB128 index the fill function will have:
 	// memory.fill instructions become calls to it, and fills records
@@ -317,9 +316,7 @@ type loopCode struct {
 	fill  []byte
 	fills bool
 
-	// What body saw in the last function: a loop, a call from inside one.
-	sawLoop, sawLoopCall bool
-	localFuncs           int // functions counting in a local
+	localFuncs int // functions counting in a local
 }
 
 // countdown is the code added at loop heads (head), after a wrapped loop
@@ -368,15 +365,18 @@ func instrumentCode(sec []byte, ic *loopCode) ([]byte, error) {
 			return nil, errInstrument
 		}
 		var err error
-		body, err = ic.body(body[:0], code, nil)
+		var seen bodyInfo
+		body, seen, err = ic.body(body[:0], code, nil)
 		if err != nil {
 			return nil, err
 		}
-		if lc := ic.localCounter(i, code); lc != nil && ic.sawLoop && !ic.sawLoopCall {
-			if body, err = ic.body(body[:0], code, lc); err != nil {
-				return nil, err
+		if seen.loop && !seen.loopCall {
+			if lc := ic.localCounter(i, seen.locals); lc != nil {
+				if body, _, err = ic.body(body[:0], code, lc); err != nil {
+					return nil, err
+				}
+				ic.localFuncs++
 			}
-			ic.localFuncs++
 		}
 		out = append(out, leb(uint64(len(body)))...)
 		out = append(out, body...)
@@ -391,10 +391,11 @@ type localCounter struct {
 	local   uint32
 }
 
-// localCounter returns defined function i's localCounter, or nil if it
-// cannot have one: its results are neither none nor one single-byte
-// value type, or it has very many locals already.
-func (ic *loopCode) localCounter(i uint32, code []byte) *localCounter {
+// localCounter returns defined function i's localCounter, given the
+// locals its body declares, or nil if it cannot have one: its results
+// are neither none nor one single-byte value type, or it has very many
+// locals already.
+func (ic *loopCode) localCounter(i uint32, locals uint64) *localCounter {
 	if int(i) >= len(ic.funcTypes) {
 		return nil
 	}
@@ -402,16 +403,18 @@ func (ic *loopCode) localCounter(i uint32, code []byte) *localCounter {
 	if int(t) >= len(ic.typeResults) || ic.typeResults[t] == nil {
 		return nil
 	}
-	n := uint64(ic.typeParams[t])
-	r := reader{b: code}
-	for k := r.u32(); k > 0 && r.err == nil; k-- {
-		n += uint64(r.u32())
-		r.valtype()
-	}
-	if r.err != nil || n >= 1<<20 { // far more than compilers emit
+	n := uint64(ic.typeParams[t]) + locals
+	if n >= 1<<20 { // far more than compilers emit
 		return nil
 	}
 	return &localCounter{results: ic.typeResults[t], local: uint32(n)}
+}
+
+// bodyInfo is what body saw in a function: how many locals it declares,
+// whether it has a loop and whether it calls from inside one.
+type bodyInfo struct {
+	locals         uint64
+	loop, loopCall bool
 }
 
 // frame is an open block, loop, if or try in instrumentBody; wrapped
@@ -420,14 +423,14 @@ type frame struct{ loop, wrapped bool }
 
 // body instruments one function body: with lc, counting in a new local
 // (see loopCode).
-func (ic *loopCode) body(out, code []byte, lc *localCounter) ([]byte, error) {
-	ic.sawLoop, ic.sawLoopCall = false, false
+func (ic *loopCode) body(out, code []byte, lc *localCounter) ([]byte, bodyInfo, error) {
+	var seen bodyInfo
 	loops := 0 // open loops
-	ic.cur = ic.global
+	cd := ic.global
 	r := reader{b: code}
 	locals := r.u32()
 	for i := uint32(0); i < locals; i++ {
-		r.u32()
+		seen.locals += uint64(r.u32())
 		r.valtype()
 	}
 	from := 0
@@ -440,7 +443,7 @@ func (ic *loopCode) body(out, code []byte, lc *localCounter) ([]byte, error) {
 	var local []byte
 	if lc != nil {
 		local = leb(uint64(lc.local))
-		ic.cur = ic.countdown([]byte{0x20}, []byte{0x21}, local)
+		cd = ic.countdown([]byte{0x20}, []byte{0x21}, local)
 		// One more local declaration (one i32), then
 		// local = ctr; block (results)
 		hdr := reader{b: code}
@@ -480,11 +483,11 @@ func (ic *loopCode) body(out, code []byte, lc *localCounter) ([]byte, error) {
 		op := r.byte()
 		switch {
 		case op == 0x03: // loop
-			ic.sawLoop = true
+			seen.loop = true
 			at := pos() - 1
 			if ic.takesParams(r.blockType()) {
 				copyTo(pos())
-				out = append(out, ic.cur.inline...)
+				out = append(out, cd.inline...)
 				frames = append(frames, frame{loop: true})
 				loops++
 				break
@@ -497,7 +500,7 @@ func (ic *loopCode) body(out, code []byte, lc *localCounter) ([]byte, error) {
 			out = append(out, btBytes...)
 			out = append(out, 0x02, 0x40, 0x03)
 			out = append(out, btBytes...)
-			out = append(out, ic.cur.head...)
+			out = append(out, cd.head...)
 			from = pos()
 			frames = append(frames, frame{loop: true, wrapped: true})
 			loops++
@@ -506,7 +509,7 @@ func (ic *loopCode) body(out, code []byte, lc *localCounter) ([]byte, error) {
 			frames = append(frames, frame{})
 		case op == 0x0B: // end
 			if len(frames) == 0 {
-				return nil, errInstrument
+				return nil, seen, errInstrument
 			}
 			f := frames[len(frames)-1]
 			frames = frames[:len(frames)-1]
@@ -516,7 +519,7 @@ func (ic *loopCode) body(out, code []byte, lc *localCounter) ([]byte, error) {
 			if f.wrapped {
 				copyTo(pos())
 				out = append(out, 0x0C, 0x02, 0x0B)
-				out = append(out, ic.cur.slow...)
+				out = append(out, cd.slow...)
 				out = append(out, 0x0B, 0x0B)
 			}
 			if len(frames) == 0 && lc != nil {
@@ -542,7 +545,7 @@ func (ic *loopCode) body(out, code []byte, lc *localCounter) ([]byte, error) {
 			}
 			label()
 		case op >= 0x10 && op <= 0x15: // call, call_indirect, return_call..., call_ref...
-			ic.sawLoopCall = ic.sawLoopCall || loops > 0
+			seen.loopCall = seen.loopCall || loops > 0
 			if lc != nil {
 				copyTo(opAt) // ctr = local
 				out = appendAll(out, []byte{0x20}, local, []byte{0x24}, ic.ctr)
@@ -588,7 +591,7 @@ func (ic *loopCode) body(out, code []byte, lc *localCounter) ([]byte, error) {
 			case sub <= 17:
 				r.u32()
 			default:
-				return nil, fmt.Errorf("%w: instruction 0xFC %d", errInstrument, sub)
+				return nil, seen, fmt.Errorf("%w: instruction 0xFC %d", errInstrument, sub)
 			}
 		case op == 0xFD:
 			switch sub := r.u32(); {
@@ -609,13 +612,13 @@ func (ic *loopCode) body(out, code []byte, lc *localCounter) ([]byte, error) {
 				r.memarg()
 			}
 		default:
-			return nil, fmt.Errorf("%w: instruction 0x%02X", errInstrument, op)
+			return nil, seen, fmt.Errorf("%w: instruction 0x%02X", errInstrument, op)
 		}
 	}
 	if r.err != nil {
-		return nil, errInstrument
+		return nil, seen, errInstrument
 	}
-	return append(out, code[from:]...), nil
+	return append(out, code[from:]...), seen, nil
 }
 
 // reader decodes the pieces of the binary format; the first error sticks.
